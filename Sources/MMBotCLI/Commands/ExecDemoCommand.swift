@@ -1,0 +1,201 @@
+import MMBotCore
+import MMBotSupport
+
+/// `mmbot exec-demo`: one shadow (or dry-run) execution run; the report goes to stdout.
+package enum ExecDemoCommand {
+    package static let name = "mmbot exec-demo"
+
+    package static let specs: [OptionSpec] = [
+        OptionSpec("--shadow", help: "Required: confirms a shadow run (simulated venue, no real orders)."),
+        OptionSpec("--exchange", value: "NAME", default: "fake", help: "Venue client: fake (the in-process simulated venue)."),
+        OptionSpec("--mode", value: "MODE", default: "shadow",
+                   help: "shadow sends orders to the simulated venue; dryrun plans, checks and logs them but sends none."),
+        OptionSpec("--no-network", help: "Make no network connection at all (the default; shadow runs never touch the network)."),
+        OptionSpec("--symbols", value: "LIST", default: "BTCUSDT,ETHUSDT",
+                   help: "Comma-separated symbols; upper-cased and de-duplicated, 2-32 letters/digits each."),
+        OptionSpec("--iterations", value: "N", default: "50", help: "Iterations (ticks of virtual time) to run, 1 to 1000000000."),
+        OptionSpec("--max-inv", value: "USD", default: "10000",
+                   help: "Per-symbol limit: |position + same-side open + new qty| x price, in USD, > 0."),
+        OptionSpec("--max-total", value: "USD", default: "50000",
+                   help: "Portfolio limit: sum of worst-case |inventory| x mark over symbols, in USD, > 0."),
+        OptionSpec("--edge-threshold", value: "BPS", default: "1.5", help: "Freeze when a symbol's edge falls below this many bps, 0 to 10000."),
+        OptionSpec("--resume-edge-bps", value: "BPS", default: "none (a freeze is latched)",
+                   help: "Unfreeze once every symbol's edge is at or above this; must be >= --edge-threshold."),
+        OptionSpec("--fill-rate", value: "RATE", default: "0.8", help: "Chance an accepted order fills, 0 to 1."),
+        OptionSpec("--reject-rate", value: "RATE", default: "0", help: "Chance the venue refuses an order at placement, 0 to 1."),
+        OptionSpec("--latency-ms", value: "MS", default: "100", help: "Virtual ms from placement to the earliest fill, 0 to 3600000."),
+        OptionSpec("--maker-only", default: "on", negation: "--no-maker-only",
+                   help: "Send quotes post-only (refused if they would cross); --no-maker-only sends plain limits that may take."),
+        OptionSpec("--post-only-offset-bps", value: "BPS", default: "1",
+                   help: "Quote this many bps away from the touch, -100 to 1000 (negative prices through it)."),
+        OptionSpec("--order-notional-usd", value: "USD", default: "4000",
+                   help: "Size of each quote in USD; qty = notional / price rounded down to the step."),
+        OptionSpec("--seed", value: "N", default: "42", help: "Seed for the market, edge and venue streams, 0 to 2^64-1."),
+        OptionSpec("--tick-ms", value: "MS", default: "1000", help: "Virtual ms per iteration, 1 to 86400000."),
+        OptionSpec("--pace", value: "PACE", default: "virtual",
+                   help: "virtual runs as fast as possible; realtime sleeps so virtual time follows the wall clock."),
+        OptionSpec("--log-level", value: "LEVEL", default: "info", help: "debug, info, warning, error or off (logs go to stderr)."),
+        OptionSpec("--log-format", value: "FORMAT", default: "json", help: "json (one object per line) or text."),
+        OptionSpec("--out", value: "FILE", help: "Also write the report to FILE (atomically; its directory must exist)."),
+    ]
+
+    package static let usage = "mmbot exec-demo --shadow [options]"
+    package static let summary = """
+    Runs the market-making engine against a seeded synthetic market and an in-process simulated
+    venue in virtual time, then prints one JSON report on stdout. Same flags and the same
+    MM_FREEZE_UTC_ISO give byte-identical reports. SIGINT/SIGTERM cancel open orders and print
+    the report.
+    """
+    package static let footer = """
+    ENVIRONMENT:
+      MM_FREEZE_UTC_ISO  Start instant for the run clock and runtime.utc (e.g. 2025-01-01T00:00:00Z);
+                         unset: the wall clock at start.
+
+    EXIT CODES: 0 run completed (also after SIGINT/SIGTERM), 1 runtime failure, 2 bad input.
+    """
+
+    /// Everything `run` needs, parsed and validated.
+    package struct Options: Sendable {
+        package var engine: EngineConfig
+        package var logLevel: LogLevel
+        package var logFormat: LogFormat
+        package var outPath: String?
+        package var runtimeUTC: String
+    }
+
+    /// Parses and validates; every problem is a `UsageError` naming the flag, the value and
+    /// what is accepted.
+    package static func parse(_ arguments: [String], environment: [String: String], wallClock: () -> Millis) throws(UsageError) -> Options {
+        let o = try OptionParser.parse(arguments, specs: specs, command: name)
+        guard o.flag("--shadow", default: false) else {
+            throw UsageError(name, "refusing to run without --shadow: exec-demo only runs shadow rehearsals (add --shadow)")
+        }
+        let exchange = o.string("--exchange") ?? "fake"
+        guard exchange.lowercased() == "fake" else {
+            throw UsageError(name, "--exchange must be fake (the in-process simulated venue), got '\(exchange)'")
+        }
+        let mode: RunMode = try o.choice("--mode", default: .shadow)
+        if mode == .dryrun {
+            for flag in ["--fill-rate", "--reject-rate", "--latency-ms"] where o.isSet(flag) {
+                throw UsageError(name, "\(flag) has no effect with --mode dryrun, where no order reaches a venue; drop it or use --mode shadow")
+            }
+        }
+        let symbols = try parseSymbols(o.string("--symbols") ?? "BTCUSDT,ETHUSDT")
+        let iterations = try o.integer("--iterations", default: 50, range: 1...1_000_000_000)
+        let bigUSD = Fixed(1_000_000_000)
+        let maxInv = try o.decimal("--max-inv", default: Fixed(10_000), range: .zero...bigUSD, lowerExclusive: true)!
+        let maxTotal = try o.decimal("--max-total", default: Fixed(50_000), range: .zero...bigUSD, lowerExclusive: true)!
+        let threshold = try o.decimal("--edge-threshold", default: Fixed(units: 15, decimals: 1), range: .zero...Fixed(10_000))!
+        let resume = try o.decimal("--resume-edge-bps", default: nil, range: .zero...Fixed(10_000))
+        if let resume, resume < threshold {
+            throw UsageError(name, "--resume-edge-bps must be at least --edge-threshold (\(threshold)), got '\(resume)'")
+        }
+        let fillRate = try o.decimal("--fill-rate", default: Fixed(units: 8, decimals: 1), range: .zero...Fixed.one)!
+        let rejectRate = try o.decimal("--reject-rate", default: .zero, range: .zero...Fixed.one)!
+        let latency = try o.integer("--latency-ms", default: 100, range: 0...3_600_000)
+        let offset = try o.decimal("--post-only-offset-bps", default: Fixed.one, range: Fixed(-100)...Fixed(1_000))!
+        let notional = try o.decimal("--order-notional-usd", default: Fixed(4_000), range: .zero...bigUSD, lowerExclusive: true)!
+        let seed = try o.unsigned("--seed", default: 42)
+        let tick = try o.integer("--tick-ms", default: 1_000, range: 1...86_400_000)
+        let pace: Pace = try o.choice("--pace", default: .virtual)
+        let levelText = o.string("--log-level") ?? "info"
+        guard let level = LogLevel(name: levelText) else {
+            throw UsageError(name, "--log-level must be one of debug|info|warning|error|off, got '\(levelText)'")
+        }
+        let format: LogFormat = try o.choice("--log-format", default: .json)
+        let out = o.string("--out")
+        if let out {
+            guard !out.isEmpty else { throw UsageError(name, "--out needs a file path, got ''") }
+            let directory = out.contains("/") ? String(out[..<out.lastIndex(of: "/")!]) : "."
+            guard Platform.isDirectory(directory.isEmpty ? "/" : directory) else {
+                throw UsageError(name, "--out directory '\(directory)' does not exist; create it first or choose another path")
+            }
+            guard !Platform.isDirectory(out) else { throw UsageError(name, "--out '\(out)' is a directory; give a file path") }
+        }
+
+        let start: Millis
+        let frozen: Bool
+        let utc: String
+        if let text = environment["MM_FREEZE_UTC_ISO"] {
+            do {
+                start = try UTCTime.parse(text)
+            } catch {
+                throw UsageError(name, "MM_FREEZE_UTC_ISO: \(error.description)")
+            }
+            frozen = true
+            utc = text
+        } else {
+            start = wallClock()
+            frozen = false
+            utc = UTCTime.iso(start)
+        }
+
+        let config = EngineConfig(
+            symbols: symbols, iterations: Int(iterations), tickMs: tick, pace: pace, mode: mode, exchange: "fake", seed: seed,
+            limits: RiskLimits(maxInventoryUSD: maxInv, maxTotalUSD: maxTotal, edgeThresholdBps: threshold, resumeEdgeBps: resume),
+            venue: VenueConfig(fillRate: fillRate, rejectRate: rejectRate, latencyMs: latency),
+            makerOnly: o.flag("--maker-only", default: true), postOnlyOffsetBps: offset, orderNotionalUSD: notional,
+            startTime: start, timeFrozen: frozen)
+        return Options(engine: config, logLevel: level, logFormat: format, outPath: out, runtimeUTC: utc)
+    }
+
+    /// Splits, trims, upper-cases, de-duplicates (first occurrence wins) and validates.
+    package static func parseSymbols(_ text: String) throws(UsageError) -> [Symbol] {
+        var symbols: [Symbol] = []
+        var seen: Set<Symbol> = []
+        let parts = text.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+        guard parts.contains(where: { !$0.isEmpty }) else {
+            throw UsageError(name, "--symbols needs at least one symbol, e.g. BTCUSDT,ETHUSDT; got '\(text)'")
+        }
+        for part in parts {
+            guard let symbol = Symbol(validating: part) else {
+                throw UsageError(name, "--symbols: '\(part)' is not a symbol (2-32 letters or digits, e.g. BTCUSDT) in '\(text)'")
+            }
+            if seen.insert(symbol).inserted { symbols.append(symbol) }
+        }
+        guard symbols.count <= 1_000 else { throw UsageError(name, "--symbols accepts at most 1000 symbols, got \(symbols.count)") }
+        return symbols
+    }
+
+    /// Runs and prints the report. Returns the exit code.
+    package static func run(_ options: Options) -> ExitCode {
+        let stop = StopSignal()
+        let trap = SignalTrap(stop: stop)
+        defer { trap.cancel() }
+        let sink = StderrLogSink()
+        let clock = RunClock(now: options.engine.startTime)
+        let logger = Logger(threshold: options.logLevel, format: options.logFormat, sink: sink, clock: clock)
+        let pacer: any Pacer = options.engine.pace == .realtime
+            ? RealtimePacer(stop: stop, tickMs: options.engine.tickMs, onTick: { sink.flush() })
+            : VirtualPacer(stop: stop)
+        let loop = ShadowRun.makeLoop(config: options.engine, clock: clock, logger: logger, pacer: pacer, stop: stop)
+        logger.log(.info, name: "mm.execution", component: "execution_loop", event: "run_started", [
+            ("symbols", .array(options.engine.symbols.map { .string($0.name) })), ("iterations", .int(options.engine.iterations)),
+            ("mode", .string(options.engine.mode.rawValue)), ("seed", .int(Int64(bitPattern: options.engine.seed))),
+        ])
+        do {
+            try loop.run()
+        } catch {
+            logger.log(.error, name: "mm.execution", component: "execution_loop", event: "run_failed", [("error", .string(error.description))])
+            sink.flush()
+            Platform.writeStderr("mmbot exec-demo: \(error.description)\n")
+            return .failure
+        }
+        let report = RunReport.render(RunReport.build(loop: loop, runtime: RunReport.Runtime(utc: options.runtimeUTC)))
+        logger.log(.info, name: "mm.execution", component: "execution_loop", event: "run_finished", [
+            ("iterations", .int(loop.iterationsCompleted)), ("placed", .int(loop.counters.placed)),
+            ("frozen", .bool(loop.risk.isFrozen)),
+        ])
+        sink.flush()
+        Platform.writeStdout(report)
+        if let path = options.outPath {
+            do {
+                try Platform.writeFileDurably(path, report)
+            } catch {
+                Platform.writeStderr("mmbot exec-demo: the report was printed but --out failed: \(error.description)\n")
+                return .failure
+            }
+        }
+        return .success
+    }
+}

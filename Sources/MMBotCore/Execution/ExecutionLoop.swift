@@ -1,0 +1,357 @@
+import MMBotSupport
+
+/// The shadow engine: steps virtual time, quotes each symbol, applies fills, checks risk and
+/// edge, freezes and cancels, and at the end cancels what is left.
+///
+/// One iteration at time t = start + i × tick:
+/// 1. the market steps (from the second iteration on) and marks are refreshed;
+/// 2. fills due by t are collected from the venue and applied;
+/// 3. unless frozen, each symbol's bid and ask are (re)quoted: a resting quote whose price is
+///    no longer the planned one is canceled (`requote`) and replaced, subject to the minimums
+///    and the risk limits;
+/// 4. each symbol's edge is updated; the first one below the threshold freezes the bot and
+///    cancels every open order (`freeze`); with a resume level, the bot unfreezes once every
+///    edge is back at or above it.
+/// After the last iteration (or a stop request) the clock moves to start + n × tick, due fills
+/// are applied and every open order is canceled (`shutdown`).
+package final class ExecutionLoop {
+    package struct SymbolState {
+        package let symbol: Symbol
+        package let rules: InstrumentRules
+        package var position = Fixed.zero
+        package var bid: Order?
+        package var ask: Order?
+        package var mark = Fixed.zero
+        package var edgeBps = Fixed.zero
+        package var exposureUSD = Fixed.zero
+        package var counters = SymbolCounters()
+
+        var exposure: Exposure {
+            Exposure(position: position, openBuy: bid?.remainingQuantity ?? .zero, openSell: ask?.remainingQuantity ?? .zero)
+        }
+    }
+
+    package let config: EngineConfig
+    package private(set) var symbols: [SymbolState]
+    package private(set) var counters = RunCounters()
+    package let risk: RiskMonitor
+    package private(set) var iterationsCompleted = 0
+    package private(set) var stopSignalNumber: Int32 = 0
+
+    private let market: SyntheticMarket
+    private var edges: EdgeModel
+    private let exchange: any ExchangeClient
+    private let planner: QuotePlanner
+    private let clock: RunClock
+    private let logger: Logger
+    private let pacer: any Pacer
+    private let stop: StopSignal
+    private var symbolIndex: [Symbol: Int] = [:]
+    private var totalExposureUSD = Fixed.zero
+    private var nextSequence: UInt64 = 1
+    private let session: UInt32
+    private var fillBuffer: [Fill] = []
+
+    package init(config: EngineConfig, market: SyntheticMarket, exchange: any ExchangeClient, clock: RunClock,
+                 logger: Logger, pacer: any Pacer, stop: StopSignal) {
+        self.config = config
+        self.market = market
+        self.exchange = exchange
+        self.clock = clock
+        self.logger = logger
+        self.pacer = pacer
+        self.stop = stop
+        edges = EdgeModel(symbols: config.symbols, iterations: config.iterations, seed: config.seed)
+        planner = QuotePlanner(offsetBps: config.postOnlyOffsetBps, notionalUSD: config.orderNotionalUSD)
+        risk = RiskMonitor(limits: config.limits)
+        session = config.orderSession
+        symbols = config.symbols.map { SymbolState(symbol: $0, rules: InstrumentCatalog.entry(for: $0).rules) }
+        for (index, symbol) in config.symbols.enumerated() { symbolIndex[symbol] = index }
+        fillBuffer.reserveCapacity(16)
+    }
+
+    /// The run's last instant: start + iterations completed × tick.
+    package var endTime: Millis { config.startTime + Int64(iterationsCompleted) * config.tickMs }
+
+    /// Open orders now, sorted by id.
+    package var openOrders: [Order] {
+        symbols.flatMap { [$0.bid, $0.ask].compactMap { $0 } }.sorted { $0.id < $1.id }
+    }
+
+    /// Runs every iteration (or until a stop request), then shuts down.
+    package func run() throws(IllegalTransition) {
+        clock.now = config.startTime
+        refreshMarks()
+        for index in 0..<config.iterations {
+            if pacer.waitForIteration(index) { break }
+            try iterate(index)
+            iterationsCompleted += 1
+        }
+        stopSignalNumber = stop.signalNumber
+        try shutdown()
+    }
+
+    private func iterate(_ index: Int) throws(IllegalTransition) {
+        clock.now = config.startTime + Int64(index) * config.tickMs
+        if index > 0 {
+            market.step()
+            refreshMarks()
+        }
+        try collectFills()
+        if risk.isFrozen {
+            counters.iterationsFrozen += 1
+        } else {
+            for s in symbols.indices {
+                try quote(s, .buy)
+                try quote(s, .sell)
+            }
+        }
+        try updateEdges(index)
+    }
+
+    // MARK: Marks and exposure
+
+    private func refreshMarks() {
+        for s in symbols.indices {
+            symbols[s].mark = market.snapshot(s).mid
+        }
+        totalExposureUSD = .zero
+        for s in symbols.indices {
+            let value = symbols[s].exposure.worstCaseNotional(mark: symbols[s].mark)
+            symbols[s].exposureUSD = value
+            totalExposureUSD += value
+        }
+    }
+
+    @inline(__always)
+    private func refreshExposure(_ s: Int) {
+        let value = symbols[s].exposure.worstCaseNotional(mark: symbols[s].mark)
+        totalExposureUSD += value - symbols[s].exposureUSD
+        symbols[s].exposureUSD = value
+    }
+
+    // MARK: Fills
+
+    private func collectFills() throws(IllegalTransition) {
+        fillBuffer.removeAll(keepingCapacity: true)
+        do {
+            try exchange.fills(upTo: clock.now, into: &fillBuffer)
+        } catch {
+            logger.log(.error, name: "mm.execution", component: "execution_loop", event: "fill_poll_error", [("error", .string(error.message))])
+            return
+        }
+        for fill in fillBuffer { try apply(fill) }
+    }
+
+    private func apply(_ fill: Fill) throws(IllegalTransition) {
+        guard let s = symbolIndex[fill.symbol] else { return }
+        var state = symbols[s]
+        var order: Order
+        if fill.side == .buy, let bid = state.bid, bid.id == fill.orderID {
+            order = bid
+        } else if fill.side == .sell, let ask = state.ask, ask.id == fill.orderID {
+            order = ask
+        } else {
+            logger.log(.warning, name: "mm.execution", component: "execution_loop", event: "fill_for_unknown_order", [
+                ("client_order_id", .string(fill.orderID.description)), ("symbol", .string(fill.symbol.name)),
+            ])
+            return
+        }
+        try order.applyFill(fill.quantity, at: fill.time)
+        let notional = fill.price.multiplied(by: fill.quantity)
+        state.position += fill.quantity * fill.side.sign
+        if fill.side == .buy {
+            state.counters.boughtQty += fill.quantity
+            state.counters.cashFlowUSD -= notional
+        } else {
+            state.counters.soldQty += fill.quantity
+            state.counters.cashFlowUSD += notional
+        }
+        state.counters.fills += 1
+        counters.fills += 1
+        if fill.isMaker { counters.makerFills += 1 } else { counters.takerFills += 1 }
+        let done = order.state == .filled
+        if done {
+            counters.filled += 1
+            state.counters.filled += 1
+        } else {
+            counters.partialFills += 1
+        }
+        if fill.side == .buy { state.bid = done ? nil : order } else { state.ask = done ? nil : order }
+        symbols[s] = state
+        refreshExposure(s)
+        if logger.isEnabled(.info) {
+            logger.log(.info, name: "mm.execution", component: "execution_loop", event: "order_filled", [
+                ("client_order_id", .string(fill.orderID.description)), ("symbol", .string(fill.symbol.name)),
+                ("side", .string(fill.side.rawValue)), ("price", .decimal(fill.price)), ("qty", .decimal(fill.quantity)),
+                ("is_maker", .bool(fill.isMaker)), ("complete", .bool(done)), ("position", .decimal(state.position)),
+            ])
+        }
+    }
+
+    // MARK: Quoting
+
+    private func quote(_ s: Int, _ side: Side) throws(IllegalTransition) {
+        let plan = planner.plan(side, market: market.snapshot(s), rules: symbols[s].rules)
+        let existing = side == .buy ? symbols[s].bid : symbols[s].ask
+        if let existing {
+            if existing.price == plan.price { return }
+            try cancel(s, side, reason: .requote)
+        }
+        if let reason = plan.blocked {
+            block(s, side, plan, reason)
+            return
+        }
+        var others = totalExposureUSD - symbols[s].exposureUSD
+        if others.isNegative { others = .zero }
+        if let reason = risk.check(side: side, price: plan.price, quantity: plan.quantity, mark: symbols[s].mark,
+                                   exposure: symbols[s].exposure, otherSymbolsUSD: others) {
+            block(s, side, plan, reason)
+            return
+        }
+        try place(s, plan)
+    }
+
+    private func block(_ s: Int, _ side: Side, _ plan: PlannedQuote, _ reason: BlockReason) {
+        counters.blockedByReason[reason, default: 0] += 1
+        if reason.isRiskBlock { symbols[s].counters.riskBlocks += 1 }
+        if logger.isEnabled(.info) {
+            logger.log(.info, name: "mm.risk", component: "risk_monitor", event: "risk_check_blocked", [
+                ("symbol", .string(symbols[s].symbol.name)), ("side", .string(side.rawValue)), ("reason", .string(reason.rawValue)),
+                ("price", .decimal(plan.price)), ("qty", .decimal(plan.quantity)), ("position", .decimal(symbols[s].position)),
+            ])
+        }
+    }
+
+    private func place(_ s: Int, _ plan: PlannedQuote) throws(IllegalTransition) {
+        let id = ClientOrderID(session: session, sequence: nextSequence)
+        nextSequence += 1
+        let symbol = symbols[s].symbol
+        var order = Order(id: id, symbol: symbol, side: plan.side, price: plan.price, quantity: plan.quantity,
+                          postOnly: config.makerOnly, createdAt: clock.now)
+        let outcome: PlaceOutcome
+        do {
+            outcome = try exchange.place(OrderRequest(id: id, symbol: symbol, side: plan.side, price: plan.price,
+                                                      quantity: plan.quantity, postOnly: config.makerOnly, time: clock.now))
+        } catch {
+            counters.placementErrors += 1
+            logger.log(.error, name: "mm.execution", component: "execution_loop", event: "order_placement_error", [
+                ("client_order_id", .string(id.description)), ("symbol", .string(symbol.name)), ("error", .string(error.message)),
+            ])
+            return
+        }
+        switch outcome {
+        case .accepted:
+            try order.transition(to: .open, at: clock.now)
+            counters.placed += 1
+            symbols[s].counters.placed += 1
+            if plan.side == .buy { symbols[s].bid = order } else { symbols[s].ask = order }
+            refreshExposure(s)
+            if logger.isEnabled(.info) {
+                logger.log(.info, name: "mm.execution", component: "execution_loop", event: "order_placed", [
+                    ("client_order_id", .string(id.description)), ("symbol", .string(symbol.name)),
+                    ("side", .string(plan.side.rawValue)), ("price", .decimal(plan.price)), ("qty", .decimal(plan.quantity)),
+                    ("post_only", .bool(config.makerOnly)),
+                ])
+            }
+        case .rejected(let reason):
+            try order.transition(to: .rejected, at: clock.now)
+            counters.rejectedByReason[reason, default: 0] += 1
+            symbols[s].counters.rejected += 1
+            if logger.isEnabled(.warning) {
+                logger.log(.warning, name: "mm.execution", component: "execution_loop", event: "order_rejected", [
+                    ("client_order_id", .string(id.description)), ("symbol", .string(symbol.name)),
+                    ("side", .string(plan.side.rawValue)), ("price", .decimal(plan.price)), ("qty", .decimal(plan.quantity)),
+                    ("reason", .string(reason.rawValue)),
+                ])
+            }
+        }
+    }
+
+    // MARK: Cancels
+
+    /// Cancels the open order on `side` of symbol `s`, if any. Returns whether one was canceled.
+    @discardableResult
+    private func cancel(_ s: Int, _ side: Side, reason: CancelReason) throws(IllegalTransition) -> Bool {
+        guard var order = side == .buy ? symbols[s].bid : symbols[s].ask else { return false }
+        let outcome: CancelOutcome
+        do {
+            outcome = try exchange.cancel(order.id, symbol: order.symbol, at: clock.now)
+        } catch {
+            counters.cancelErrors += 1
+            logger.log(.error, name: "mm.execution", component: "execution_loop", event: "order_cancel_error", [
+                ("client_order_id", .string(order.id.description)), ("symbol", .string(order.symbol.name)),
+                ("error", .string(error.message)),
+            ])
+            return false
+        }
+        if case .notOpen = outcome {
+            // The venue no longer has it: its last fill is on the way. Collect it before moving on.
+            try collectFills()
+            let still = side == .buy ? symbols[s].bid : symbols[s].ask
+            guard let still, still.id == order.id else { return false }
+            order = still
+        }
+        try order.transition(to: .canceled, at: clock.now)
+        counters.canceledByReason[reason, default: 0] += 1
+        symbols[s].counters.canceled += 1
+        if side == .buy { symbols[s].bid = nil } else { symbols[s].ask = nil }
+        refreshExposure(s)
+        if logger.isEnabled(.info) {
+            logger.log(.info, name: "mm.execution", component: "execution_loop", event: "order_canceled", [
+                ("client_order_id", .string(order.id.description)), ("symbol", .string(order.symbol.name)),
+                ("side", .string(side.rawValue)), ("reason", .string(reason.rawValue)),
+                ("filled_qty", .decimal(order.filledQuantity)),
+            ])
+        }
+        return true
+    }
+
+    /// Cancels every open order once. Calling it again cancels nothing: canceled orders are no
+    /// longer tracked as open.
+    @discardableResult
+    package func cancelAll(reason: CancelReason) throws(IllegalTransition) -> Int {
+        var count = 0
+        for s in symbols.indices {
+            if try cancel(s, .buy, reason: reason) { count += 1 }
+            if try cancel(s, .sell, reason: reason) { count += 1 }
+        }
+        logger.log(.info, name: "mm.execution", component: "execution_loop", event: "cancel_all_done", [
+            ("reason", .string(reason.rawValue)), ("canceled", .int(count)),
+        ])
+        return count
+    }
+
+    // MARK: Edge and freeze
+
+    private func updateEdges(_ index: Int) throws(IllegalTransition) {
+        for s in symbols.indices {
+            let edge = edges.next(symbol: s, iteration: index)
+            symbols[s].edgeBps = edge
+            switch risk.onEdge(symbol: symbols[s].symbol, edgeBps: edge, iteration: index, time: clock.now) {
+            case .none, .repeatedTrigger:
+                continue
+            case .froze(let record):
+                logger.log(.warning, name: "mm.risk", component: "risk_monitor", event: "freeze_triggered", [
+                    ("symbol", .string(record.symbol.name)), ("edge_bps", .decimal(record.edgeBps)),
+                    ("threshold_bps", .decimal(record.thresholdBps)), ("iteration", .int(index)),
+                    ("reason", .string(FreezeRecord.reason)),
+                ])
+                try cancelAll(reason: .freeze)
+            }
+        }
+        if risk.maybeResume(edges: symbols.map(\.edgeBps)) {
+            logger.log(.warning, name: "mm.risk", component: "risk_monitor", event: "freeze_released", [
+                ("iteration", .int(index)), ("resume_edge_bps", .decimal(config.limits.resumeEdgeBps ?? .zero)),
+            ])
+        }
+    }
+
+    // MARK: Shutdown
+
+    private func shutdown() throws(IllegalTransition) {
+        clock.now = endTime
+        try collectFills()
+        try cancelAll(reason: .shutdown)
+    }
+}

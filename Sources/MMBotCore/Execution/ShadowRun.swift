@@ -1,0 +1,17 @@
+import MMBotSupport
+
+/// Wires a shadow run: the synthetic market, the simulated venue behind the fake exchange (or
+/// the dry-run client), and the execution loop over them.
+package enum ShadowRun {
+    package static func makeLoop(config: EngineConfig, clock: RunClock, logger: Logger, pacer: any Pacer, stop: StopSignal) -> ExecutionLoop {
+        let market = SyntheticMarket(symbols: config.symbols, seed: config.seed)
+        let exchange: any ExchangeClient
+        switch config.mode {
+        case .shadow:
+            exchange = FakeExchangeClient(venue: SimVenue(config: config.venue, market: market, seed: config.seed, logger: logger))
+        case .dryrun:
+            exchange = DryRunExchangeClient()
+        }
+        return ExecutionLoop(config: config, market: market, exchange: exchange, clock: clock, logger: logger, pacer: pacer, stop: stop)
+    }
+}
