@@ -1,3 +1,5 @@
+import MMBotSupport
+
 /// Our id for an order, sent to the venue as Bybit's `orderLinkId`.
 ///
 /// `session` tells runs apart (derived from the seed in shadow mode, so reports are
@@ -5,7 +7,7 @@
 /// `mm-<session hex>-<sequence>` is at most 32 characters of letters, digits and `-`, which
 /// Bybit accepts (≤ 36 characters, letters, digits, `-`, `_`). Stored as integers so the hot loop
 /// never formats or hashes a string.
-package struct ClientOrderID: Sendable, Hashable, Comparable, CustomStringConvertible {
+package struct ClientOrderID: Sendable, Hashable, Comparable, CustomStringConvertible, FastHashable {
     package let session: UInt32
     package let sequence: UInt64
 
@@ -23,6 +25,9 @@ package struct ClientOrderID: Sendable, Hashable, Comparable, CustomStringConver
         else { return nil }
         self.init(session: session, sequence: sequence)
     }
+
+    @inline(__always)
+    package var fastHash: UInt64 { (UInt64(session) << 40) ^ sequence }
 
     package static func < (lhs: ClientOrderID, rhs: ClientOrderID) -> Bool {
         (lhs.session, lhs.sequence) < (rhs.session, rhs.sequence)

@@ -15,28 +15,34 @@ import MMBotSupport
 /// After the last iteration (or a stop request) the clock moves to start + n × tick, due fills
 /// are applied and every open order is canceled (`shutdown`).
 package final class ExecutionLoop {
-    package struct SymbolState {
+    /// One symbol's state, as the report reads it.
+    package struct SymbolState: Sendable {
         package let symbol: Symbol
-        package let rules: InstrumentRules
-        package var position = Fixed.zero
-        package var bid: Order?
-        package var ask: Order?
-        package var mark = Fixed.zero
-        package var edgeBps = Fixed.zero
-        package var exposureUSD = Fixed.zero
-        package var counters = SymbolCounters()
-
-        var exposure: Exposure {
-            Exposure(position: position, openBuy: bid?.remainingQuantity ?? .zero, openSell: ask?.remainingQuantity ?? .zero)
-        }
+        package let position: Fixed
+        package let bid: Order?
+        package let ask: Order?
+        package let mark: Fixed
+        package let edgeBps: Fixed
+        package let counters: SymbolCounters
     }
 
     package let config: EngineConfig
-    package private(set) var symbols: [SymbolState]
     package private(set) var counters = RunCounters()
     package let risk: RiskMonitor
     package private(set) var iterationsCompleted = 0
     package private(set) var stopSignalNumber: Int32 = 0
+
+    // Per-symbol state as parallel arrays indexed by the symbol's position in config.symbols:
+    // the hot loop touches a few fields at a time and never copies a whole record.
+    private let instruments: [Symbol]
+    private let rules: [InstrumentRules]
+    private var positions: [Fixed]
+    private var bids: [Order?]
+    private var asks: [Order?]
+    private var marks: [Fixed]
+    private var edgeValues: [Fixed]
+    private var exposureUSD: [Fixed]
+    private var symbolCounters: [SymbolCounters]
 
     private let market: SyntheticMarket
     private var edges: EdgeModel
@@ -46,7 +52,7 @@ package final class ExecutionLoop {
     private let logger: Logger
     private let pacer: any Pacer
     private let stop: StopSignal
-    private var symbolIndex: [Symbol: Int] = [:]
+    private var symbolIndex = FastMap<Symbol, Int>()
     private var totalExposureUSD = Fixed.zero
     private var nextSequence: UInt64 = 1
     private let session: UInt32
@@ -65,7 +71,16 @@ package final class ExecutionLoop {
         planner = QuotePlanner(offsetBps: config.postOnlyOffsetBps, notionalUSD: config.orderNotionalUSD)
         risk = RiskMonitor(limits: config.limits)
         session = config.orderSession
-        symbols = config.symbols.map { SymbolState(symbol: $0, rules: InstrumentCatalog.entry(for: $0).rules) }
+        instruments = config.symbols
+        rules = config.symbols.map { InstrumentCatalog.entry(for: $0).rules }
+        let n = config.symbols.count
+        positions = Array(repeating: .zero, count: n)
+        bids = Array(repeating: nil, count: n)
+        asks = Array(repeating: nil, count: n)
+        marks = Array(repeating: .zero, count: n)
+        edgeValues = Array(repeating: .zero, count: n)
+        exposureUSD = Array(repeating: .zero, count: n)
+        symbolCounters = Array(repeating: SymbolCounters(), count: n)
         for (index, symbol) in config.symbols.enumerated() { symbolIndex[symbol] = index }
         fillBuffer.reserveCapacity(16)
     }
@@ -73,9 +88,22 @@ package final class ExecutionLoop {
     /// The run's last instant: start + iterations completed × tick.
     package var endTime: Millis { config.startTime + Int64(iterationsCompleted) * config.tickMs }
 
+    /// Every symbol's state, in `config.symbols` order.
+    package var symbols: [SymbolState] {
+        instruments.indices.map {
+            SymbolState(symbol: instruments[$0], position: positions[$0], bid: bids[$0], ask: asks[$0], mark: marks[$0],
+                        edgeBps: edgeValues[$0], counters: symbolCounters[$0])
+        }
+    }
+
     /// Open orders now, sorted by id.
     package var openOrders: [Order] {
-        symbols.flatMap { [$0.bid, $0.ask].compactMap { $0 } }.sorted { $0.id < $1.id }
+        (bids + asks).compactMap { $0 }.sorted { $0.id < $1.id }
+    }
+
+    @inline(__always)
+    private func exposure(_ s: Int) -> Exposure {
+        Exposure(position: positions[s], openBuy: bids[s]?.remainingQuantity ?? .zero, openSell: asks[s]?.remainingQuantity ?? .zero)
     }
 
     /// Runs every iteration (or until a stop request), then shuts down.
@@ -101,7 +129,7 @@ package final class ExecutionLoop {
         if risk.isFrozen {
             counters.iterationsFrozen += 1
         } else {
-            for s in symbols.indices {
+            for s in instruments.indices {
                 try quote(s, .buy)
                 try quote(s, .sell)
             }
@@ -112,22 +140,20 @@ package final class ExecutionLoop {
     // MARK: Marks and exposure
 
     private func refreshMarks() {
-        for s in symbols.indices {
-            symbols[s].mark = market.snapshot(s).mid
-        }
         totalExposureUSD = .zero
-        for s in symbols.indices {
-            let value = symbols[s].exposure.worstCaseNotional(mark: symbols[s].mark)
-            symbols[s].exposureUSD = value
+        for s in instruments.indices {
+            marks[s] = market.snapshot(s).mid
+            let value = exposure(s).worstCaseNotional(mark: marks[s])
+            exposureUSD[s] = value
             totalExposureUSD += value
         }
     }
 
     @inline(__always)
     private func refreshExposure(_ s: Int) {
-        let value = symbols[s].exposure.worstCaseNotional(mark: symbols[s].mark)
-        totalExposureUSD += value - symbols[s].exposureUSD
-        symbols[s].exposureUSD = value
+        let value = exposure(s).worstCaseNotional(mark: marks[s])
+        totalExposureUSD += value - exposureUSD[s]
+        exposureUSD[s] = value
     }
 
     // MARK: Fills
@@ -145,13 +171,8 @@ package final class ExecutionLoop {
 
     private func apply(_ fill: Fill) throws(IllegalTransition) {
         guard let s = symbolIndex[fill.symbol] else { return }
-        var state = symbols[s]
-        var order: Order
-        if fill.side == .buy, let bid = state.bid, bid.id == fill.orderID {
-            order = bid
-        } else if fill.side == .sell, let ask = state.ask, ask.id == fill.orderID {
-            order = ask
-        } else {
+        let resting = fill.side == .buy ? bids[s] : asks[s]
+        guard var order = resting, order.id == fill.orderID else {
             logger.log(.warning, name: "mm.execution", component: "execution_loop", event: "fill_for_unknown_order", [
                 ("client_order_id", .string(fill.orderID.description)), ("symbol", .string(fill.symbol.name)),
             ])
@@ -159,32 +180,31 @@ package final class ExecutionLoop {
         }
         try order.applyFill(fill.quantity, at: fill.time)
         let notional = fill.price.multiplied(by: fill.quantity)
-        state.position += fill.quantity * fill.side.sign
+        positions[s] += fill.quantity * fill.side.sign
         if fill.side == .buy {
-            state.counters.boughtQty += fill.quantity
-            state.counters.cashFlowUSD -= notional
+            symbolCounters[s].boughtQty += fill.quantity
+            symbolCounters[s].cashFlowUSD -= notional
         } else {
-            state.counters.soldQty += fill.quantity
-            state.counters.cashFlowUSD += notional
+            symbolCounters[s].soldQty += fill.quantity
+            symbolCounters[s].cashFlowUSD += notional
         }
-        state.counters.fills += 1
+        symbolCounters[s].fills += 1
         counters.fills += 1
         if fill.isMaker { counters.makerFills += 1 } else { counters.takerFills += 1 }
         let done = order.state == .filled
         if done {
             counters.filled += 1
-            state.counters.filled += 1
+            symbolCounters[s].filled += 1
         } else {
             counters.partialFills += 1
         }
-        if fill.side == .buy { state.bid = done ? nil : order } else { state.ask = done ? nil : order }
-        symbols[s] = state
+        if fill.side == .buy { bids[s] = done ? nil : order } else { asks[s] = done ? nil : order }
         refreshExposure(s)
         if logger.isEnabled(.info) {
             logger.log(.info, name: "mm.execution", component: "execution_loop", event: "order_filled", [
                 ("client_order_id", .string(fill.orderID.description)), ("symbol", .string(fill.symbol.name)),
                 ("side", .string(fill.side.rawValue)), ("price", .decimal(fill.price)), ("qty", .decimal(fill.quantity)),
-                ("is_maker", .bool(fill.isMaker)), ("complete", .bool(done)), ("position", .decimal(state.position)),
+                ("is_maker", .bool(fill.isMaker)), ("complete", .bool(done)), ("position", .decimal(positions[s])),
             ])
         }
     }
@@ -192,8 +212,8 @@ package final class ExecutionLoop {
     // MARK: Quoting
 
     private func quote(_ s: Int, _ side: Side) throws(IllegalTransition) {
-        let plan = planner.plan(side, market: market.snapshot(s), rules: symbols[s].rules)
-        let existing = side == .buy ? symbols[s].bid : symbols[s].ask
+        let plan = planner.plan(side, market: market.snapshot(s), rules: rules[s])
+        let existing = side == .buy ? bids[s] : asks[s]
         if let existing {
             if existing.price == plan.price { return }
             try cancel(s, side, reason: .requote)
@@ -202,10 +222,10 @@ package final class ExecutionLoop {
             block(s, side, plan, reason)
             return
         }
-        var others = totalExposureUSD - symbols[s].exposureUSD
+        var others = totalExposureUSD - exposureUSD[s]
         if others.isNegative { others = .zero }
-        if let reason = risk.check(side: side, price: plan.price, quantity: plan.quantity, mark: symbols[s].mark,
-                                   exposure: symbols[s].exposure, otherSymbolsUSD: others) {
+        if let reason = risk.check(side: side, price: plan.price, quantity: plan.quantity, mark: marks[s],
+                                   exposure: exposure(s), otherSymbolsUSD: others) {
             block(s, side, plan, reason)
             return
         }
@@ -213,12 +233,12 @@ package final class ExecutionLoop {
     }
 
     private func block(_ s: Int, _ side: Side, _ plan: PlannedQuote, _ reason: BlockReason) {
-        counters.blockedByReason[reason, default: 0] += 1
-        if reason.isRiskBlock { symbols[s].counters.riskBlocks += 1 }
+        counters.blockedByReason[reason] += 1
+        if reason.isRiskBlock { symbolCounters[s].riskBlocks += 1 }
         if logger.isEnabled(.info) {
             logger.log(.info, name: "mm.risk", component: "risk_monitor", event: "risk_check_blocked", [
-                ("symbol", .string(symbols[s].symbol.name)), ("side", .string(side.rawValue)), ("reason", .string(reason.rawValue)),
-                ("price", .decimal(plan.price)), ("qty", .decimal(plan.quantity)), ("position", .decimal(symbols[s].position)),
+                ("symbol", .string(instruments[s].name)), ("side", .string(side.rawValue)), ("reason", .string(reason.rawValue)),
+                ("price", .decimal(plan.price)), ("qty", .decimal(plan.quantity)), ("position", .decimal(positions[s])),
             ])
         }
     }
@@ -226,7 +246,7 @@ package final class ExecutionLoop {
     private func place(_ s: Int, _ plan: PlannedQuote) throws(IllegalTransition) {
         let id = ClientOrderID(session: session, sequence: nextSequence)
         nextSequence += 1
-        let symbol = symbols[s].symbol
+        let symbol = instruments[s]
         var order = Order(id: id, symbol: symbol, side: plan.side, price: plan.price, quantity: plan.quantity,
                           postOnly: config.makerOnly, createdAt: clock.now)
         let outcome: PlaceOutcome
@@ -244,8 +264,8 @@ package final class ExecutionLoop {
         case .accepted:
             try order.transition(to: .open, at: clock.now)
             counters.placed += 1
-            symbols[s].counters.placed += 1
-            if plan.side == .buy { symbols[s].bid = order } else { symbols[s].ask = order }
+            symbolCounters[s].placed += 1
+            if plan.side == .buy { bids[s] = order } else { asks[s] = order }
             refreshExposure(s)
             if logger.isEnabled(.info) {
                 logger.log(.info, name: "mm.execution", component: "execution_loop", event: "order_placed", [
@@ -256,8 +276,8 @@ package final class ExecutionLoop {
             }
         case .rejected(let reason):
             try order.transition(to: .rejected, at: clock.now)
-            counters.rejectedByReason[reason, default: 0] += 1
-            symbols[s].counters.rejected += 1
+            counters.rejectedByReason[reason] += 1
+            symbolCounters[s].rejected += 1
             if logger.isEnabled(.warning) {
                 logger.log(.warning, name: "mm.execution", component: "execution_loop", event: "order_rejected", [
                     ("client_order_id", .string(id.description)), ("symbol", .string(symbol.name)),
@@ -273,7 +293,7 @@ package final class ExecutionLoop {
     /// Cancels the open order on `side` of symbol `s`, if any. Returns whether one was canceled.
     @discardableResult
     private func cancel(_ s: Int, _ side: Side, reason: CancelReason) throws(IllegalTransition) -> Bool {
-        guard var order = side == .buy ? symbols[s].bid : symbols[s].ask else { return false }
+        guard var order = side == .buy ? bids[s] : asks[s] else { return false }
         let outcome: CancelOutcome
         do {
             outcome = try exchange.cancel(order.id, symbol: order.symbol, at: clock.now)
@@ -288,14 +308,14 @@ package final class ExecutionLoop {
         if case .notOpen = outcome {
             // The venue no longer has it: its last fill is on the way. Collect it before moving on.
             try collectFills()
-            let still = side == .buy ? symbols[s].bid : symbols[s].ask
+            let still = side == .buy ? bids[s] : asks[s]
             guard let still, still.id == order.id else { return false }
             order = still
         }
         try order.transition(to: .canceled, at: clock.now)
-        counters.canceledByReason[reason, default: 0] += 1
-        symbols[s].counters.canceled += 1
-        if side == .buy { symbols[s].bid = nil } else { symbols[s].ask = nil }
+        counters.canceledByReason[reason] += 1
+        symbolCounters[s].canceled += 1
+        if side == .buy { bids[s] = nil } else { asks[s] = nil }
         refreshExposure(s)
         if logger.isEnabled(.info) {
             logger.log(.info, name: "mm.execution", component: "execution_loop", event: "order_canceled", [
@@ -312,7 +332,7 @@ package final class ExecutionLoop {
     @discardableResult
     package func cancelAll(reason: CancelReason) throws(IllegalTransition) -> Int {
         var count = 0
-        for s in symbols.indices {
+        for s in instruments.indices {
             if try cancel(s, .buy, reason: reason) { count += 1 }
             if try cancel(s, .sell, reason: reason) { count += 1 }
         }
@@ -325,10 +345,10 @@ package final class ExecutionLoop {
     // MARK: Edge and freeze
 
     private func updateEdges(_ index: Int) throws(IllegalTransition) {
-        for s in symbols.indices {
+        for s in instruments.indices {
             let edge = edges.next(symbol: s, iteration: index)
-            symbols[s].edgeBps = edge
-            switch risk.onEdge(symbol: symbols[s].symbol, edgeBps: edge, iteration: index, time: clock.now) {
+            edgeValues[s] = edge
+            switch risk.onEdge(symbol: instruments[s], edgeBps: edge, iteration: index, time: clock.now) {
             case .none, .repeatedTrigger:
                 continue
             case .froze(let record):
@@ -340,7 +360,7 @@ package final class ExecutionLoop {
                 try cancelAll(reason: .freeze)
             }
         }
-        if risk.maybeResume(edges: symbols.map(\.edgeBps)) {
+        if risk.isFrozen, config.limits.resumeEdgeBps != nil, risk.maybeResume(edges: edgeValues) {
             logger.log(.warning, name: "mm.risk", component: "risk_monitor", event: "freeze_released", [
                 ("iteration", .int(index)), ("resume_edge_bps", .decimal(config.limits.resumeEdgeBps ?? .zero)),
             ])

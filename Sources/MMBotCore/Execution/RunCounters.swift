@@ -25,16 +25,16 @@ package struct RunCounters: Sendable, Equatable {
     package var partialFills = 0
     package var makerFills = 0
     package var takerFills = 0
-    package var rejectedByReason: [RejectReason: Int] = [:]
-    package var canceledByReason: [CancelReason: Int] = [:]
-    package var blockedByReason: [BlockReason: Int] = [:]
+    package var rejectedByReason = ReasonCounts<RejectReason>()
+    package var canceledByReason = ReasonCounts<CancelReason>()
+    package var blockedByReason = ReasonCounts<BlockReason>()
     package var placementErrors = 0
     package var cancelErrors = 0
     package var iterationsFrozen = 0
 
-    package var rejected: Int { rejectedByReason.values.reduce(0, +) }
-    package var canceled: Int { canceledByReason.values.reduce(0, +) }
-    package var riskBlocks: Int { (blockedByReason[.maxInventory] ?? 0) + (blockedByReason[.maxTotal] ?? 0) }
+    package var rejected: Int { rejectedByReason.total }
+    package var canceled: Int { canceledByReason.total }
+    package var riskBlocks: Int { blockedByReason[.maxInventory] + blockedByReason[.maxTotal] }
 }
 
 /// Why we canceled an order.

@@ -39,7 +39,7 @@ package struct EdgeModel {
 
     /// Advances symbol `index`'s noise and returns its edge at `iteration`.
     package mutating func next(symbol index: Int, iteration: Int) -> Fixed {
-        let move = rngs[index].next(in: -EdgeModel.noiseStep...EdgeModel.noiseStep)
+        let move = rngs[index].next(from: -EdgeModel.noiseStep, through: EdgeModel.noiseStep)
         noise[index] = max(-EdgeModel.noiseBound, min(EdgeModel.noiseBound, noise[index] + move))
         let value = EdgeModel.trend(iteration: iteration, iterations: iterations) + EdgeModel.hundredth * noise[index]
         return value.rounded(toMultipleOf: EdgeModel.hundredth, .halfEven)

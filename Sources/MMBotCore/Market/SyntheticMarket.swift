@@ -59,9 +59,9 @@ extension SyntheticMarket.Book {
     @inline(__always)
     mutating func step() {
         var delta: Int64 = 0
-        for _ in 0..<4 { delta += rng.next(in: -maxStepTicks...maxStepTicks) }
+        for _ in 0..<4 { delta += rng.next(from: -maxStepTicks, through: maxStepTicks) }
         // Keep the book above a floor of 100 ticks so a long walk can never reach zero.
         bidTicks = max(100, bidTicks + delta)
-        spreadTicks = rng.next(in: 1...3)
+        spreadTicks = rng.next(from: 1, through: 3)
     }
 }

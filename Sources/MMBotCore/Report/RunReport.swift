@@ -150,9 +150,9 @@ package enum RunReport {
         JSONWriter.string(report, pretty: true) + "\n"
     }
 
-    private static func counts<R: RawRepresentable & Hashable>(_ all: [R], _ values: [R: Int]) -> JSONValue where R.RawValue == String {
+    private static func counts<R: Countable & RawRepresentable>(_ all: [R], _ values: ReasonCounts<R>) -> JSONValue where R.RawValue == String {
         var out: [String: JSONValue] = [:]
-        for reason in all { out[reason.rawValue] = .int(values[reason] ?? 0) }
+        for reason in all { out[reason.rawValue] = .int(values[reason]) }
         return .object(out)
     }
 

@@ -64,9 +64,9 @@ package final class SimVenue {
 
     package let config: VenueConfig
     private let market: SyntheticMarket
-    private let symbolIndex: [Symbol: Int]
+    private let symbolIndex: FastMap<Symbol, Int>
     private let rules: [InstrumentRules]
-    private var resting: [ClientOrderID: RestingOrder] = [:]
+    private var resting = FastMap<ClientOrderID, RestingOrder>(capacity: 64)
     private var events = MinHeap<FillEvent>()
     private var eventSequence: UInt64 = 0
     private var rng: SeededRandom
@@ -77,7 +77,7 @@ package final class SimVenue {
     package init(config: VenueConfig, market: SyntheticMarket, seed: UInt64, logger: Logger) {
         self.config = config
         self.market = market
-        var index: [Symbol: Int] = [:]
+        var index = FastMap<Symbol, Int>()
         for (i, symbol) in market.symbols.enumerated() { index[symbol] = i }
         symbolIndex = index
         rules = market.symbols.map { InstrumentCatalog.entry(for: $0).rules }
@@ -87,7 +87,7 @@ package final class SimVenue {
 
     /// Orders resting now, sorted by id.
     package var openOrders: [RestingOrder] {
-        resting.values.sorted { $0.request.id < $1.request.id }
+        resting.pairs.map(\.1).sorted { $0.request.id < $1.request.id }
     }
 
     package func place(_ request: OrderRequest) -> PlaceOutcome {
@@ -106,12 +106,12 @@ package final class SimVenue {
         if crosses {
             if request.postOnly { return .rejected(.postOnlyWouldTake) }
             let touch = request.side == .buy ? book.bestAsk : book.bestBid
-            resting[request.id] = RestingOrder(request: request, filled: .zero)
+            resting.insert(request.id, RestingOrder(request: request, filled: .zero))
             schedule(request.id, quantity: request.quantity, price: touch, at: request.time + config.latencyMs, isMaker: false)
             return .accepted
         }
 
-        resting[request.id] = RestingOrder(request: request, filled: .zero)
+        resting.insert(request.id, RestingOrder(request: request, filled: .zero))
         guard rng.chance(config.fillRate) else { return .accepted }
         let fillAt = request.time + config.latencyMs
         var first = request.quantity
@@ -150,7 +150,7 @@ package final class SimVenue {
             if order.remaining.raw == 0 {
                 resting.removeValue(forKey: next.id)
             } else {
-                resting[next.id] = order
+                resting.insert(next.id, order)
             }
             let request = order.request
             fills.append(Fill(orderID: request.id, symbol: request.symbol, side: request.side, price: next.price,

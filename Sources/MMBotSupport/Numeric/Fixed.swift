@@ -14,10 +14,11 @@ package struct Fixed: Sendable, Hashable, Comparable, CustomStringConvertible {
 
     package var raw: Int64
 
-    @inline(__always)
+    @inlinable @inline(__always)
     package init(raw: Int64) { self.raw = raw }
 
     /// A whole number, e.g. `Fixed(50_000)`.
+    @inlinable
     package init(_ integer: Int) { self.raw = Int64(integer) * Fixed.scale }
 
     /// `units / 10^decimals`, e.g. `Fixed(units: 25, decimals: 2)` is 0.25.
@@ -77,23 +78,25 @@ package struct Fixed: Sendable, Hashable, Comparable, CustomStringConvertible {
         self.raw = negative ? -sum : sum
     }
 
+    @inlinable
     package static func < (lhs: Fixed, rhs: Fixed) -> Bool { lhs.raw < rhs.raw }
 
-    @inline(__always)
+    @inlinable @inline(__always)
     package static func + (lhs: Fixed, rhs: Fixed) -> Fixed { Fixed(raw: lhs.raw + rhs.raw) }
-    @inline(__always)
+    @inlinable @inline(__always)
     package static func - (lhs: Fixed, rhs: Fixed) -> Fixed { Fixed(raw: lhs.raw - rhs.raw) }
-    @inline(__always)
+    @inlinable @inline(__always)
     package static prefix func - (value: Fixed) -> Fixed { Fixed(raw: -value.raw) }
-    @inline(__always)
+    @inlinable @inline(__always)
     package static func += (lhs: inout Fixed, rhs: Fixed) { lhs.raw += rhs.raw }
-    @inline(__always)
+    @inlinable @inline(__always)
     package static func -= (lhs: inout Fixed, rhs: Fixed) { lhs.raw -= rhs.raw }
 
     /// Multiplication by a whole number, exact.
-    @inline(__always)
+    @inlinable @inline(__always)
     package static func * (lhs: Fixed, rhs: Int64) -> Fixed { Fixed(raw: lhs.raw * rhs) }
 
+    @inlinable
     package var magnitude: Fixed { Fixed(raw: raw < 0 ? -raw : raw) }
     package var isZero: Bool { raw == 0 }
     package var isNegative: Bool { raw < 0 }
@@ -112,42 +115,100 @@ package struct Fixed: Sendable, Hashable, Comparable, CustomStringConvertible {
 
     /// `self × other`, rounded with `rounding` when the exact product has more than eight
     /// fractional digits.
-    @inline(__always)
+    @inlinable @inline(__always)
     package func multiplied(by other: Fixed, rounding: Rounding = .halfEven) -> Fixed {
+        // Split both operands into whole and fractional parts so the product needs no 128-bit
+        // division: a·b/S = ah·bh·S + ah·bl + al·bh + al·bl/S, where only the last term rounds.
+        let s = Fixed.scale
+        let ah = raw / s, al = raw % s
+        let bh = other.raw / s, bl = other.raw % s
+        let (hh, o1) = ah.multipliedReportingOverflow(by: bh)
+        let (hhs, o2) = hh.multipliedReportingOverflow(by: s)
+        let (hl, o3) = ah.multipliedReportingOverflow(by: bl)
+        let (lh, o4) = al.multipliedReportingOverflow(by: bh)
+        let (sum1, o5) = hhs.addingReportingOverflow(hl)
+        let (sum2, o6) = sum1.addingReportingOverflow(lh)
+        let t = al * bl  // |al|, |bl| < 1e8, so |t| < 1e16
+        let (whole, o7) = sum2.addingReportingOverflow(t / s)
+        if !(o1 || o2 || o3 || o4 || o5 || o6 || o7) {
+            return Fixed(raw: Fixed.round(whole: whole, remainder: t % s, divisor: s, rounding: rounding))
+        }
+        return wideMultiplied(by: other, rounding: rounding)
+    }
+
+    /// The reference 128-bit multiplication; `multiplied(by:)` agrees with it on every input.
+    @usableFromInline
+    func wideMultiplied(by other: Fixed, rounding: Rounding) -> Fixed {
         let product = raw.multipliedFullWidth(by: other.raw)
         return Fixed.divide(high: product.high, low: product.low, by: Fixed.scale, rounding: rounding)
     }
 
+    /// Rounds `whole + remainder / divisor` (|remainder| < divisor, divisor > 0) to an integer.
+    @inlinable @inline(__always)
+    static func round(whole: Int64, remainder: Int64, divisor: Int64, rounding: Rounding) -> Int64 {
+        if remainder == 0 { return whole }
+        // Normalise to floor + a fraction in (0, divisor).
+        let floor = remainder < 0 ? whole - 1 : whole
+        let fraction = remainder < 0 ? remainder + divisor : remainder
+        switch rounding {
+        case .down: return floor
+        case .up: return floor + 1
+        case .towardZero: return floor >= 0 ? floor : floor + 1
+        case .halfEven:
+            let twice = fraction * 2
+            if twice > divisor { return floor + 1 }
+            if twice < divisor { return floor }
+            return floor % 2 == 0 ? floor : floor + 1
+        }
+    }
+
     /// `self ÷ other` to eight fractional digits, rounded with `rounding`.
+    @inlinable
     package func divided(by other: Fixed, rounding: Rounding) -> Fixed {
         precondition(other.raw != 0, "division by zero")
+        let (small, overflow) = raw.multipliedReportingOverflow(by: Fixed.scale)
+        if !overflow && other.raw > 0 {
+            let q = small / other.raw
+            let r = small % other.raw
+            if r == 0 { return Fixed(raw: q) }
+            return Fixed(raw: q + Fixed.adjustment(quotient: q, remainder: r, divisor: other.raw, rounding: rounding))
+        }
         let numerator = raw.multipliedFullWidth(by: Fixed.scale)
         return Fixed.divide(high: numerator.high, low: numerator.low, by: other.raw, rounding: rounding)
     }
 
     /// The multiple of `step` nearest to `self` in the direction `rounding` names.
-    @inline(__always)
+    @inlinable @inline(__always)
     package func rounded(toMultipleOf step: Fixed, _ rounding: Rounding) -> Fixed {
         precondition(step.raw > 0, "step must be positive")
         let q = raw / step.raw
         let r = raw % step.raw
         if r == 0 { return self }
-        var units = q
+        return Fixed(raw: (q + Fixed.adjustment(quotient: q, remainder: r, divisor: step.raw, rounding: rounding)) * step.raw)
+    }
+
+    /// How much to add to a truncated quotient `quotient` (remainder `remainder` ≠ 0, divisor
+    /// positive) to round it as `rounding` says.
+    @inline(__always)
+    @usableFromInline
+    static func adjustment(quotient: Int64, remainder: Int64, divisor: Int64, rounding: Rounding) -> Int64 {
         switch rounding {
-        case .towardZero: break
-        case .down: if r < 0 { units -= 1 }
-        case .up: if r > 0 { units += 1 }
+        case .towardZero: return 0
+        case .down: return remainder < 0 ? -1 : 0
+        case .up: return remainder > 0 ? 1 : 0
         case .halfEven:
-            let twice = (r < 0 ? -r : r) * 2
-            if twice > step.raw || (twice == step.raw && q % 2 != 0) { units += r < 0 ? -1 : 1 }
+            let twice = (remainder < 0 ? -remainder : remainder) * 2
+            if twice > divisor || (twice == divisor && quotient % 2 != 0) { return remainder < 0 ? -1 : 1 }
+            return 0
         }
-        return Fixed(raw: units * step.raw)
     }
 
     /// Whether `self` is a whole multiple of `step`.
+    @inlinable
     package func isMultiple(of step: Fixed) -> Bool { step.raw != 0 && raw % step.raw == 0 }
 
-    private static func divide(high: Int64, low: UInt64, by divisor: Int64, rounding: Rounding) -> Fixed {
+    @usableFromInline
+    static func divide(high: Int64, low: UInt64, by divisor: Int64, rounding: Rounding) -> Fixed {
         // Work on magnitudes so that every rounding mode is a simple adjustment of the quotient.
         let negative = (high < 0) != (divisor < 0)
         var mag = (high: UInt64(bitPattern: high), low: low)

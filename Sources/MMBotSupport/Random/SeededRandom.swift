@@ -3,10 +3,10 @@
 /// Every stream in mmbot is one of these, derived from `--seed` and a stream label, so one
 /// component's draws never shift another's and a run replays exactly.
 package struct SeededRandom: Sendable {
-    private var s0: UInt64
-    private var s1: UInt64
-    private var s2: UInt64
-    private var s3: UInt64
+    @usableFromInline var s0: UInt64
+    @usableFromInline var s1: UInt64
+    @usableFromInline var s2: UInt64
+    @usableFromInline var s3: UInt64
 
     package init(seed: UInt64) {
         var sm = SplitMix64(state: seed)
@@ -23,7 +23,7 @@ package struct SeededRandom: Sendable {
         self.init(seed: seed ^ hash)
     }
 
-    @inline(__always)
+    @inlinable @inline(__always)
     package mutating func next() -> UInt64 {
         let result = rotl(s1 &* 5, 7) &* 9
         let t = s1 << 17
@@ -37,7 +37,7 @@ package struct SeededRandom: Sendable {
     }
 
     /// A uniform integer in `0..<bound` (Lemire's nearly-divisionless method, unbiased).
-    @inline(__always)
+    @inlinable @inline(__always)
     package mutating func next(below bound: UInt64) -> UInt64 {
         precondition(bound > 0, "bound must be positive")
         var m = next().multipliedFullWidth(by: bound)
@@ -48,15 +48,21 @@ package struct SeededRandom: Sendable {
         return m.high
     }
 
+    /// A uniform integer in `lower...upper`.
+    @inlinable @inline(__always)
+    package mutating func next(from lower: Int64, through upper: Int64) -> Int64 {
+        let width = UInt64(bitPattern: upper &- lower) &+ 1
+        return lower &+ Int64(bitPattern: next(below: width))
+    }
+
     /// A uniform integer in `range`.
-    @inline(__always)
+    @inlinable @inline(__always)
     package mutating func next(in range: ClosedRange<Int64>) -> Int64 {
-        let width = UInt64(bitPattern: range.upperBound &- range.lowerBound) &+ 1
-        return range.lowerBound &+ Int64(bitPattern: next(below: width))
+        next(from: range.lowerBound, through: range.upperBound)
     }
 
     /// True with probability `p` (a `Fixed` in [0, 1]), decided exactly in units of 1e-8.
-    @inline(__always)
+    @inlinable @inline(__always)
     package mutating func chance(_ p: Fixed) -> Bool {
         if p.raw <= 0 { return false }
         if p.raw >= Fixed.scale { return true }
@@ -65,11 +71,11 @@ package struct SeededRandom: Sendable {
 
     /// A uniform `Fixed` in [lower, upper], on the 1e-8 grid.
     package mutating func fixed(in lower: Fixed, _ upper: Fixed) -> Fixed {
-        Fixed(raw: next(in: lower.raw...upper.raw))
+        Fixed(raw: next(from: lower.raw, through: upper.raw))
     }
 
-    @inline(__always)
-    private func rotl(_ x: UInt64, _ k: UInt64) -> UInt64 { (x << k) | (x >> (64 - k)) }
+    @inlinable @inline(__always)
+    func rotl(_ x: UInt64, _ k: UInt64) -> UInt64 { (x << k) | (x >> (64 - k)) }
 }
 
 /// SplitMix64 (Steele, Lea, Flood 2014): used to expand a seed into xoshiro state.

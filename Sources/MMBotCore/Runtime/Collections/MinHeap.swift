@@ -1,15 +1,15 @@
 /// A binary min-heap over an array. Ties pop in an order fixed by the elements' `<`, so a
 /// caller that wants first-in-first-out among equals puts a sequence number in the key.
 package struct MinHeap<Element: Comparable>: Sendable where Element: Sendable {
-    private var items: [Element] = []
+    @usableFromInline var items: [Element] = []
 
-    package init() {}
+    @inlinable package init() {}
 
-    package var count: Int { items.count }
-    package var isEmpty: Bool { items.isEmpty }
-    package var min: Element? { items.first }
+    @inlinable package var count: Int { items.count }
+    @inlinable package var isEmpty: Bool { items.isEmpty }
+    @inlinable package var min: Element? { items.first }
 
-    package mutating func push(_ element: Element) {
+    @inlinable package mutating func push(_ element: Element) {
         items.append(element)
         var child = items.count - 1
         while child > 0 {
@@ -20,7 +20,7 @@ package struct MinHeap<Element: Comparable>: Sendable where Element: Sendable {
         }
     }
 
-    @discardableResult
+    @inlinable @discardableResult
     package mutating func pop() -> Element? {
         guard !items.isEmpty else { return nil }
         if items.count == 1 { return items.removeLast() }
