@@ -36,6 +36,17 @@ import MMBotSupport
         #expect(quote.blocked == .minNotional)
     }
 
+    @Test func fractionalOffsetsBeyondHundredthsUseTheExactPath() {
+        // 50000.3 × 1.005 bp = 5.02501... → 49995.27498... → down to the tick: 49995.2
+        let planner = QuotePlanner(offsetBps: Fixed("1.005")!, notionalUSD: Fixed(4_000))
+        #expect(planner.plan(.buy, market: market, rules: btcRules).price == Fixed("49995.2")!)
+        // 50000.5 × 1.005 bp = 5.0250... → 50005.525... → up to the tick: 50005.6
+        #expect(planner.plan(.sell, market: market, rules: btcRules).price == Fixed("50005.6")!)
+        // 2.55 bp is a whole number of hundredths: 50000.3 × 2.55 bp = 12.750... → 49987.549... → 49987.5
+        let hundredths = QuotePlanner(offsetBps: Fixed("2.55")!, notionalUSD: Fixed(4_000))
+        #expect(hundredths.plan(.buy, market: market, rules: btcRules).price == Fixed("49987.5")!)
+    }
+
     @Test func negativeOffsetPricesThroughTheTouch() {
         let planner = QuotePlanner(offsetBps: Fixed(-10), notionalUSD: Fixed(4_000))
         #expect(planner.plan(.buy, market: market, rules: btcRules).price > market.bestAsk)
