@@ -67,7 +67,7 @@ import Testing
     }
 
     @Test func everyLogLineIsOneJSONObjectWithTheRunbookFields() throws {
-        let result = try BinaryRunner.run(["exec-demo", "--shadow", "--iterations", "10", "--log-level", "debug"])
+        let result = try BinaryRunner.run(["exec-demo", "--shadow", "--iterations", "10"])
         #expect(result.status == 0)
         let lines = result.stderr.split(separator: "\n")
         #expect(lines.count > 20)
