@@ -121,6 +121,7 @@ import Testing
         #expect(specific.secretsManagerEndpoint == "http://127.0.0.1:6000")
         #expect(specific.secretsManagerEndpointSource == "AWS_ENDPOINT_URL_SECRETS_MANAGER")
         #expect(specific.stsEndpoint == "http://127.0.0.1:7000")
+        #expect(specific.stsEndpointSource == "AWS_ENDPOINT_URL_STS")
         env["AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"] = "true"
         #expect(try Self.resolve(env).secretsManagerEndpoint == "https://secretsmanager.us-east-1.amazonaws.com")
         env["AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"] = nil

@@ -129,7 +129,8 @@ package struct AWSSecretStore: SecretStore {
         do {
             identity = try sts.getCallerIdentity()
         } catch {
-            throw explain(error, operation: "sts:GetCallerIdentity", id: nil, service: "AWS STS", endpoint: settings.stsEndpoint)
+            throw explain(error, operation: "sts:GetCallerIdentity", id: nil, service: "AWS STS",
+                          endpoint: (settings.stsEndpoint, settings.stsEndpointSource))
         }
         return [
             "backend": .string(backend.rawValue), "region": .string(settings.region), "region_source": .string(settings.regionSource),
@@ -144,12 +145,12 @@ package struct AWSSecretStore: SecretStore {
     // MARK: - Errors as sentences
 
     private func explain(_ error: AWSCallError, operation: String, id: SecretIdentifier?, service: String = "AWS Secrets Manager",
-                         endpoint: String? = nil) -> SecretStoreError {
-        let endpoint = endpoint ?? settings.secretsManagerEndpoint
+                         endpoint target: (url: String, source: String)? = nil) -> SecretStoreError {
+        let (endpoint, endpointSource) = target ?? (settings.secretsManagerEndpoint, settings.secretsManagerEndpointSource)
         let subject = id.map { " on \($0.name)" } ?? ""
         switch error {
         case .network(let cause):
-            return SecretStoreError(.network, "could not reach \(service) for \(operation)\(subject): \(cause.description); check the endpoint (\(endpoint), \(settings.secretsManagerEndpointSource)) and the network")
+            return SecretStoreError(.network, "could not reach \(service) for \(operation)\(subject): \(cause.description); check the endpoint (\(endpoint), \(endpointSource)) and the network")
         case .malformedResponse(let status):
             return SecretStoreError(.service, "\(endpoint) answered \(operation) with HTTP \(status) and a body that is not \(service)'s; check that the endpoint really is \(service)")
         case .service(let cause, let attempts):

@@ -19,15 +19,17 @@ package struct AWSSettings: Sendable, Equatable {
     package let secretsManagerEndpoint: String
     package let secretsManagerEndpointSource: String
     package let stsEndpoint: String
+    package let stsEndpointSource: String
 
     package init(region: String, regionSource: String, credentials: AWSCredentials, secretsManagerEndpoint: String,
-                 secretsManagerEndpointSource: String, stsEndpoint: String) {
+                 secretsManagerEndpointSource: String, stsEndpoint: String, stsEndpointSource: String) {
         self.region = region
         self.regionSource = regionSource
         self.credentials = credentials
         self.secretsManagerEndpoint = secretsManagerEndpoint
         self.secretsManagerEndpointSource = secretsManagerEndpointSource
         self.stsEndpoint = stsEndpoint
+        self.stsEndpointSource = stsEndpointSource
     }
 
     package static func resolve(runtime: SecretsRuntime) throws(SecretStoreError) -> AWSSettings {
@@ -109,9 +111,9 @@ package struct AWSSettings: Sendable, Equatable {
             return ("https://\(host).\(region).\(domain)", "default for region \(region)")
         }
         let (secretsEndpoint, secretsSource) = try endpoint(serviceVariable: "AWS_ENDPOINT_URL_SECRETS_MANAGER", host: "secretsmanager")
-        let (stsEndpoint, _) = try endpoint(serviceVariable: "AWS_ENDPOINT_URL_STS", host: "sts")
+        let (stsEndpoint, stsSource) = try endpoint(serviceVariable: "AWS_ENDPOINT_URL_STS", host: "sts")
         return AWSSettings(region: region, regionSource: regionSource, credentials: credentials, secretsManagerEndpoint: secretsEndpoint,
-                           secretsManagerEndpointSource: secretsSource, stsEndpoint: stsEndpoint)
+                           secretsManagerEndpointSource: secretsSource, stsEndpoint: stsEndpoint, stsEndpointSource: stsSource)
     }
 
     /// Credentials from one profile section; nil when it has neither key; an error when it has one.
