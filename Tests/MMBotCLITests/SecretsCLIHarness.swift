@@ -15,7 +15,8 @@ enum SecretsCLIHarness {
             (try? JSONSerialization.jsonObject(with: Data(stdout.utf8))) as? [String: Any]
         }
 
-        var stderrLines: [Substring] { stderr.split(separator: "\n", omittingEmptySubsequences: false).dropLast() .map { $0 } }
+        /// The lines of stderr (a final newline does not start another line).
+        var stderrLines: [Substring] { Array(stderr.split(separator: "\n", omittingEmptySubsequences: false).dropLast()) }
     }
 
     /// The `mmbot` executable next to the test bundle (swift build puts both in one directory).
@@ -45,9 +46,10 @@ enum SecretsCLIHarness {
         try FileManager.default.createDirectory(atPath: captures, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: captures) }
         let outPath = captures + "/stdout", errPath = captures + "/stderr", inPath = captures + "/stdin"
-        FileManager.default.createFile(atPath: outPath, contents: nil)
-        FileManager.default.createFile(atPath: errPath, contents: nil)
-        FileManager.default.createFile(atPath: inPath, contents: Data((stdin ?? "").utf8))
+        guard FileManager.default.createFile(atPath: outPath, contents: nil),
+              FileManager.default.createFile(atPath: errPath, contents: nil),
+              FileManager.default.createFile(atPath: inPath, contents: Data((stdin ?? "").utf8))
+        else { throw HarnessError("could not create the capture files in \(captures)") }
 
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
