@@ -5,6 +5,14 @@ import Darwin
 #endif
 
 extension Platform {
+    /// Sleeps the calling thread (tests and the bench's scraper; never the trading loop, which
+    /// waits on its `StopSignal`).
+    package static func sleepMillis(_ ms: Int) {
+        var request = timespec(tv_sec: ms / 1000, tv_nsec: (ms % 1000) * 1_000_000)
+        var remaining = timespec()
+        while nanosleep(&request, &remaining) != 0 && errno == EINTR { request = remaining }
+    }
+
     /// This process's resident set size now, in bytes (from /proc/self/statm; 0 if unreadable).
     package static func residentBytes() -> Int64 {
         let fd = open("/proc/self/statm", O_RDONLY | O_CLOEXEC)
