@@ -34,9 +34,9 @@ import MMBotSupport
         let up = server.wait(seconds: 30) { (try? Curl.get("http://127.0.0.1:\(webPort)/-/ready"))?.status == 200 }
         try #require(up, "Prometheus did not become ready: \(server.stderr)")
 
-        // A paced run: 60 iterations of 100 ms, so Prometheus scrapes it while it runs.
+        // A paced run: 100 iterations of 100 ms, so Prometheus scrapes it while it runs.
         let bot = try ObsProcess(ObsPaths.mmbot, ["exec-demo", "--shadow", "--symbols", "BTCUSDT,ETHUSDT", "--pace", "realtime",
-                                                  "--tick-ms", "100", "--iterations", "60", "--obs", "--obs-port", "\(botPort)",
+                                                  "--tick-ms", "100", "--iterations", "100", "--obs", "--obs-port", "\(botPort)",
                                                   "--obs-linger-s", "60", "--log-level", "warning"], environment: frozenUTC)
         defer { if bot.process.isRunning { bot.signal(SIGKILL) } }
         _ = try bot.obsPort()
@@ -63,14 +63,14 @@ import MMBotSupport
         let filled = try #require(report["orders"]?["filled"]?.intValue)
         // Wait until Prometheus has scraped the final values (the bot lingers meanwhile).
         let agreed = bot.wait(seconds: 30) {
-            scalar("sum(mm_orders_placed_total{job=\"mmbot\"})") == Double(placed) && scalar("mm_iterations_total") == 60
+            scalar("sum(mm_orders_placed_total{job=\"mmbot\"})") == Double(placed) && scalar("mm_iterations_total") == 100
                 && (scalar("count_over_time(mm_iterations_total[1m])") ?? 0) >= 4
         }
         #expect(agreed, "Prometheus never saw placed=\(placed); stderr: \(server.stderr)")
         #expect(scalar("sum(mm_orders_filled_total)") == Double(filled))
         #expect(scalar("up{job=\"mmbot\"}") == 1)
         // It saw the run in progress, not only its end.
-        #expect((scalar("min_over_time(mm_iterations_total[1m])") ?? 60) < 60)
+        #expect((scalar("min_over_time(mm_iterations_total[1m])") ?? 100) < 100)
         #expect(scalar("mm_frozen") == 0)
         let btc = try #require(report["orders"]?["by_symbol"]?["BTCUSDT"]?["placed"]?.intValue)
         #expect(scalar("mm_orders_placed_total{symbol=\"BTCUSDT\"}") == Double(btc))
