@@ -53,7 +53,7 @@ package enum BenchCommand {
             let clock = RunClock(now: config.startTime)
             let stop = StopSignal()
             let logger = Logger(threshold: .off, format: .json, sink: MemoryLogSink(), clock: clock)
-            let tap = observe ? ExchangeTap(symbols: symbols, monotonicNanos: Platform.monotonicNanos) : nil
+            let tap = observe ? ExchangeTap(symbols: symbols, monotonicNanos: Platform.monotonicNanos, timeEvery: ExchangeTap.inProcessTimeEvery) : nil
             let loop = ShadowRun.makeLoop(config: config, clock: clock, logger: logger, pacer: VirtualPacer(stop: stop), stop: stop, tap: tap)
             var server: HTTPServer?
             var scraper: BenchScraper?

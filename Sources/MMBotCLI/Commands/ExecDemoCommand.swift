@@ -176,7 +176,8 @@ package enum ExecDemoCommand {
         let pacer: any Pacer = options.engine.pace == .realtime
             ? RealtimePacer(stop: stop, tickMs: options.engine.tickMs, onTick: { sink.flush() })
             : VirtualPacer(stop: stop)
-        let tap = options.observability.map { _ in ExchangeTap(symbols: options.engine.symbols, monotonicNanos: Platform.monotonicNanos) }
+        let tap = options.observability.map { _ in ExchangeTap(symbols: options.engine.symbols, monotonicNanos: Platform.monotonicNanos,
+                                                                         timeEvery: ExchangeTap.inProcessTimeEvery) }
         let loop = ShadowRun.makeLoop(config: options.engine, clock: clock, logger: logger, pacer: pacer, stop: stop, tap: tap)
         var observability: ObservabilityRuntime?
         if let obs = options.observability, let tap {

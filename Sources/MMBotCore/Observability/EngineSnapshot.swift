@@ -47,7 +47,7 @@ package struct EngineSnapshot: Sendable {
         out.reserveCapacity(states.count)
         let empty = Array(repeating: Int64(0), count: ExchangeTap.latencyBucketsMs.count + 1)
         for (i, state) in states.enumerated() {
-            let counts = tap.map { $0.latencyCounts[i] } ?? empty
+            let counts = tap.map { $0.latencyCounts(symbol: i) } ?? empty
             let sum = tap.map { Double($0.latencySumNanos[i]) / 1e6 } ?? 0
             out.append(SymbolSnapshot(symbol: state.symbol.name, counters: state.counters, position: state.position, mark: state.mark,
                                       edgeBps: state.edgeBps, latencyCounts: counts, latencySumMs: sum))

@@ -38,7 +38,7 @@ package enum MetricsCatalogue {
         MetricDescriptor("mm_fills_total", .counter, labels: ["symbol"], unit: "fills",
                          help: "Fill events, partial fills included (report orders.fills)."),
         MetricDescriptor("mm_order_latency_ms", .histogram, labels: ["symbol"], unit: "milliseconds", buckets: latencyBuckets,
-                         help: "Wall-clock time of one order placement call to the venue, request to answer, in milliseconds."),
+                         help: "Wall-clock time of an order placement call to the venue, request to answer, in milliseconds (in-process venue: one placement in 16 is timed)."),
         MetricDescriptor("mm_orders_placed_timestamp_seconds", .gauge, unit: "seconds since the Unix epoch",
                          help: "Run-clock time of the last order the venue accepted, in Unix seconds; 0 before the first."),
         MetricDescriptor("mm_edge_bps", .gauge, labels: ["symbol"], unit: "basis points",

@@ -8,7 +8,8 @@ struct ObservedRun {
     let tap: ExchangeTap
     let publisher: SnapshotPublisher
 
-    init(iterations: Int = 60, edgeThreshold: String = "1.5", pace: Pace = .virtual, symbols: [String] = ["BTCUSDT", "ETHUSDT"]) {
+    init(iterations: Int = 60, edgeThreshold: String = "1.5", pace: Pace = .virtual, symbols: [String] = ["BTCUSDT", "ETHUSDT"],
+         timeEvery: Int = 1) {
         let config = EngineConfig(
             symbols: symbols.map { Symbol(validating: $0)! }, iterations: iterations, tickMs: 1000, pace: pace, mode: .shadow,
             exchange: "fake", seed: 42,
@@ -18,7 +19,7 @@ struct ObservedRun {
         let clock = RunClock(now: config.startTime)
         let stop = StopSignal()
         let logger = Logger(threshold: .off, format: .json, sink: MemoryLogSink(), clock: clock)
-        tap = ExchangeTap(symbols: config.symbols, monotonicNanos: Platform.monotonicNanos)
+        tap = ExchangeTap(symbols: config.symbols, monotonicNanos: Platform.monotonicNanos, timeEvery: timeEvery)
         loop = ShadowRun.makeLoop(config: config, clock: clock, logger: logger, pacer: VirtualPacer(stop: stop), stop: stop, tap: tap)
         publisher = SnapshotPublisher(loop: loop, tap: tap, monotonicNanos: { Platform.monotonicNanos() })
         loop.observer = publisher

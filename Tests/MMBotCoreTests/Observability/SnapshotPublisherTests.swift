@@ -38,6 +38,17 @@ import MMBotSupport
         #expect(values["mm_orders_placed_timestamp_seconds"] != "0")
     }
 
+    @Test func sampledTimingTimesOnePlacementInN() throws {
+        let run = ObservedRun(iterations: 120, timeEvery: 12)
+        #expect(run.tap.timeEvery == 16, "rounded up to a power of two")
+        try run.loop.run()
+        let values = sampleValues(run.metrics())
+        let placements = run.loop.symbols.reduce(0) { $0 + $1.counters.placed + $1.counters.rejected }
+        let timed = run.loop.symbols.reduce(0) { $0 + Int(values["mm_order_latency_ms_count{symbol=\"\($1.symbol.name)\"}"]!)! }
+        #expect(timed == placements / 16)
+        #expect(timed > 0)
+    }
+
     @Test func frozenRunIsNotReady() throws {
         let run = ObservedRun(iterations: 20, edgeThreshold: "10")
         try run.loop.run()
