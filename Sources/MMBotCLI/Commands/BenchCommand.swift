@@ -40,6 +40,7 @@ package enum BenchCommand {
             return .usage
         }
         var seconds: [Double] = []
+        var cpuSeconds: [Double] = []
         var placed = 0
         var scrapes: [UInt64] = []
         var scrapeFailures = 0
@@ -73,6 +74,7 @@ package enum BenchCommand {
                 scraper = BenchScraper(port: server!.port, hz: Int(scrapeHz))
             }
             let begin = Platform.monotonicNanos()
+            let cpuBegin = Platform.threadCPUNanos()
             do {
                 try loop.run()
             } catch {
@@ -80,6 +82,7 @@ package enum BenchCommand {
                 return .failure
             }
             seconds.append(Double(Platform.monotonicNanos() - begin) / 1e9)
+            cpuSeconds.append(Double(Platform.threadCPUNanos() - cpuBegin) / 1e9)
             if let scraper {
                 let result = scraper.finish()
                 scrapes += result.latencies
@@ -91,6 +94,7 @@ package enum BenchCommand {
         let median = seconds.sorted()[seconds.count / 2]
         let symbolIterations = Double(iterations) * Double(symbols.count)
         let rate = Int64(symbolIterations / median)
+        let cpuMedian = cpuSeconds.sorted()[cpuSeconds.count / 2]
         var result: [String: JSONValue] = [
             "symbols": .array(symbols.map { .string($0.name) }),
             "iterations": .int(iterations),
@@ -98,6 +102,8 @@ package enum BenchCommand {
             "orders_placed_per_run": .int(placed),
             "median_seconds": .decimal(Fixed(raw: Int64(median * 1e8))),
             "symbol_iterations_per_second": .int(rate),
+            "loop_cpu_median_seconds": .decimal(Fixed(raw: Int64(cpuMedian * 1e8))),
+            "symbol_iterations_per_cpu_second": .int(Int64(symbolIterations / cpuMedian)),
             "peak_rss_bytes": .int(Platform.peakResidentBytes()),
             "obs": .bool(observe),
         ]

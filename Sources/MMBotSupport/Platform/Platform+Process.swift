@@ -5,6 +5,14 @@ import Darwin
 #endif
 
 extension Platform {
+    /// CPU time the calling thread has used, in nanoseconds (benchmarks: unlike wall time it does
+    /// not count the time the thread waited for a core on a busy machine).
+    package static func threadCPUNanos() -> UInt64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
+        return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
+    }
+
     /// Sleeps the calling thread (tests and the bench's scraper; never the trading loop, which
     /// waits on its `StopSignal`).
     package static func sleepMillis(_ ms: Int) {
