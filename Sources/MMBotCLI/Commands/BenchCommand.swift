@@ -10,6 +10,10 @@ package enum BenchCommand {
         OptionSpec("--iterations", value: "N", default: "1000000", help: "Iterations per run, 1 to 1000000000."),
         OptionSpec("--runs", value: "N", default: "3", help: "Timed runs; the median is reported, 1 to 100."),
         OptionSpec("--seed", value: "N", default: "42", help: "Seed for the run."),
+        OptionSpec("--obs", default: "off",
+                   help: "Run as exec-demo --obs does (exchange tap, snapshot publisher, /metrics on a free loopback port) and scrape it."),
+        OptionSpec("--scrape-hz", value: "N", default: "100",
+                   help: "With --obs: GET /metrics this many times a second over one kept-alive connection, 1 to 1000."),
     ]
 
     package static func run(_ arguments: [String]) -> ExitCode {
@@ -18,18 +22,28 @@ package enum BenchCommand {
         let iterations: Int64
         let runs: Int64
         let seed: UInt64
-        do {
+        let observe: Bool
+        let scrapeHz: Int64
+        do throws(UsageError) {
             options = try OptionParser.parse(arguments, specs: specs, command: name)
             symbols = try ExecDemoCommand.parseSymbols(options.string("--symbols") ?? "BTCUSDT,ETHUSDT")
             iterations = try options.integer("--iterations", default: 1_000_000, range: 1...1_000_000_000)
             runs = try options.integer("--runs", default: 3, range: 1...100)
             seed = try options.unsigned("--seed", default: 42)
+            observe = options.flag("--obs", default: false)
+            if !observe && options.isSet("--scrape-hz") {
+                throw UsageError(name, "--scrape-hz has no effect without --obs; add --obs or drop --scrape-hz")
+            }
+            scrapeHz = try options.integer("--scrape-hz", default: 100, range: 1...1_000)
         } catch {
             Platform.writeStderr(error.description + "\n")
             return .usage
         }
         var seconds: [Double] = []
+        var cpuSeconds: [Double] = []
         var placed = 0
+        var scrapes: [UInt64] = []
+        var scrapeFailures = 0
         for _ in 0..<runs {
             let config = EngineConfig(
                 symbols: symbols, iterations: Int(iterations), tickMs: 1000, pace: .virtual, mode: .shadow, exchange: "fake", seed: seed,
@@ -40,8 +54,27 @@ package enum BenchCommand {
             let clock = RunClock(now: config.startTime)
             let stop = StopSignal()
             let logger = Logger(threshold: .off, format: .json, sink: MemoryLogSink(), clock: clock)
-            let loop = ShadowRun.makeLoop(config: config, clock: clock, logger: logger, pacer: VirtualPacer(stop: stop), stop: stop)
+            let tap = observe ? ExchangeTap(symbols: symbols, monotonicNanos: Platform.monotonicNanos, timeEvery: ExchangeTap.inProcessTimeEvery) : nil
+            let loop = ShadowRun.makeLoop(config: config, clock: clock, logger: logger, pacer: VirtualPacer(stop: stop), stop: stop, tap: tap)
+            var server: HTTPServer?
+            var scraper: BenchScraper?
+            if observe {
+                let publisher = SnapshotPublisher(loop: loop, tap: tap, monotonicNanos: { Platform.monotonicNanos() })
+                loop.observer = publisher
+                let router = ObservabilityEndpoints.router(publisher: publisher, liveEnable: false) {
+                    ProcessStats(startTimeSeconds: 0, residentBytes: Platform.residentBytes())
+                }
+                do {
+                    server = try HTTPServer(host: .ipv4("127.0.0.1"), port: 0, router: router)
+                } catch {
+                    Platform.writeStderr("mmbot bench: --obs: \(error.description)\n")
+                    return .failure
+                }
+                server?.start()
+                scraper = BenchScraper(port: server!.port, hz: Int(scrapeHz))
+            }
             let begin = Platform.monotonicNanos()
+            let cpuBegin = Platform.threadCPUNanos()
             do {
                 try loop.run()
             } catch {
@@ -49,21 +82,46 @@ package enum BenchCommand {
                 return .failure
             }
             seconds.append(Double(Platform.monotonicNanos() - begin) / 1e9)
+            cpuSeconds.append(Double(Platform.threadCPUNanos() - cpuBegin) / 1e9)
+            if let scraper {
+                let result = scraper.finish()
+                scrapes += result.latencies
+                scrapeFailures += result.failures
+            }
+            server?.stop()
             placed = loop.counters.placed
         }
         let median = seconds.sorted()[seconds.count / 2]
         let symbolIterations = Double(iterations) * Double(symbols.count)
         let rate = Int64(symbolIterations / median)
-        let result: JSONValue = [
+        let cpuMedian = cpuSeconds.sorted()[cpuSeconds.count / 2]
+        var result: [String: JSONValue] = [
             "symbols": .array(symbols.map { .string($0.name) }),
             "iterations": .int(iterations),
             "runs": .int(runs),
             "orders_placed_per_run": .int(placed),
             "median_seconds": .decimal(Fixed(raw: Int64(median * 1e8))),
             "symbol_iterations_per_second": .int(rate),
+            "loop_cpu_median_seconds": .decimal(Fixed(raw: Int64(cpuMedian * 1e8))),
+            "symbol_iterations_per_cpu_second": .int(Int64(symbolIterations / cpuMedian)),
             "peak_rss_bytes": .int(Platform.peakResidentBytes()),
+            "obs": .bool(observe),
         ]
-        Platform.writeStdout(JSONWriter.string(result, pretty: true) + "\n")
+        if observe {
+            let sorted = scrapes.sorted()
+            func ms(_ q: Double) -> JSONValue {
+                guard !sorted.isEmpty else { return .null }
+                let nanos = sorted[min(sorted.count - 1, Int((Double(sorted.count) * q).rounded(.up)) - 1)]
+                return .decimal(Fixed(raw: Int64(nanos) * 100))
+            }
+            result["scrape_hz"] = .int(scrapeHz)
+            result["scrapes"] = .int(sorted.count)
+            result["scrape_failures"] = .int(scrapeFailures)
+            result["scrape_p50_ms"] = ms(0.5)
+            result["scrape_p99_ms"] = ms(0.99)
+            result["scrape_max_ms"] = ms(1.0)
+        }
+        Platform.writeStdout(JSONWriter.string(.object(result), pretty: true) + "\n")
         return .success
     }
 }
