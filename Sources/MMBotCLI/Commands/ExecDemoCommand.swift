@@ -37,7 +37,7 @@ package enum ExecDemoCommand {
         OptionSpec("--log-level", value: "LEVEL", default: "info", help: "debug, info, warning, error or off (logs go to stderr)."),
         OptionSpec("--log-format", value: "FORMAT", default: "json", help: "json (one object per line) or text."),
         OptionSpec("--out", value: "FILE", help: "Also write the report to FILE (atomically; its directory must exist)."),
-    ]
+    ] + observabilitySpecs
 
     package static let usage = "mmbot exec-demo --shadow [options]"
     package static let summary = """
@@ -50,8 +50,10 @@ package enum ExecDemoCommand {
     ENVIRONMENT:
       MM_FREEZE_UTC_ISO  Start instant for the run clock and runtime.utc (e.g. 2025-01-01T00:00:00Z);
                          unset: the wall clock at start.
+      MM_LIVE_ENABLE     "1" arms live trading; exported as the mm_live_enable gauge (shadow runs never trade live).
 
-    EXIT CODES: 0 run completed (also after SIGINT/SIGTERM), 1 runtime failure, 2 bad input.
+    EXIT CODES: 0 run completed (also after SIGINT/SIGTERM), 1 runtime failure (e.g. the --obs port is in use),
+    2 bad input.
     """
 
     /// Everything `run` needs, parsed and validated.
@@ -61,6 +63,10 @@ package enum ExecDemoCommand {
         package var logFormat: LogFormat
         package var outPath: String?
         package var runtimeUTC: String
+        /// `--obs` and its settings; nil without `--obs`.
+        package var observability: ObservabilityOptions?
+        /// MM_LIVE_ENABLE == "1", for the mm_live_enable gauge.
+        package var liveEnable: Bool
     }
 
     /// Parses and validates; every problem is a `UsageError` naming the flag, the value and
@@ -103,6 +109,7 @@ package enum ExecDemoCommand {
             throw UsageError(name, "--log-level must be one of debug|info|warning|error|off, got '\(levelText)'")
         }
         let format: LogFormat = try o.choice("--log-format", default: .json)
+        let observability = try parseObservability(o)
         let out = o.string("--out")
         if let out {
             guard !out.isEmpty else { throw UsageError(name, "--out needs a file path, got ''") }
@@ -136,7 +143,8 @@ package enum ExecDemoCommand {
             venue: VenueConfig(fillRate: fillRate, rejectRate: rejectRate, latencyMs: latency),
             makerOnly: o.flag("--maker-only", default: true), postOnlyOffsetBps: offset, orderNotionalUSD: notional,
             startTime: start, timeFrozen: frozen)
-        return Options(engine: config, logLevel: level, logFormat: format, outPath: out, runtimeUTC: utc)
+        return Options(engine: config, logLevel: level, logFormat: format, outPath: out, runtimeUTC: utc,
+                       observability: observability, liveEnable: environment["MM_LIVE_ENABLE"] == "1")
     }
 
     /// Splits, trims, upper-cases, de-duplicates (first occurrence wins) and validates.
@@ -158,7 +166,7 @@ package enum ExecDemoCommand {
     }
 
     /// Runs and prints the report. Returns the exit code.
-    package static func run(_ options: Options) -> ExitCode {
+    package static func run(_ options: Options, processStart: Double = Platform.processStartSeconds()) -> ExitCode {
         let stop = StopSignal()
         let trap = SignalTrap(stop: stop)
         defer { trap.cancel() }
@@ -168,7 +176,21 @@ package enum ExecDemoCommand {
         let pacer: any Pacer = options.engine.pace == .realtime
             ? RealtimePacer(stop: stop, tickMs: options.engine.tickMs, onTick: { sink.flush() })
             : VirtualPacer(stop: stop)
-        let loop = ShadowRun.makeLoop(config: options.engine, clock: clock, logger: logger, pacer: pacer, stop: stop)
+        let tap = options.observability.map { _ in ExchangeTap(symbols: options.engine.symbols, monotonicNanos: Platform.monotonicNanos) }
+        let loop = ShadowRun.makeLoop(config: options.engine, clock: clock, logger: logger, pacer: pacer, stop: stop, tap: tap)
+        var observability: ObservabilityRuntime?
+        if let obs = options.observability, let tap {
+            let announce = Logger(threshold: .debug, format: options.logFormat, sink: sink, clock: clock)
+            switch ObservabilityRuntime.start(obs, loop: loop, tap: tap, liveEnable: options.liveEnable, processStart: processStart,
+                                              announce: announce) {
+            case .success(let runtime):
+                observability = runtime
+                sink.flush()
+            case .failure(let error):
+                Platform.writeStderr("mmbot exec-demo: --obs: \(error.description); choose another --obs-port, or 0 for any free port\n")
+                return .failure
+            }
+        }
         logger.log(.info, name: "mm.execution", component: "execution_loop", event: "run_started", [
             ("symbols", .array(options.engine.symbols.map { .string($0.name) })), ("iterations", .int(options.engine.iterations)),
             ("mode", .string(options.engine.mode.rawValue)), ("seed", .int(Int64(bitPattern: options.engine.seed))),
@@ -178,6 +200,7 @@ package enum ExecDemoCommand {
         } catch {
             logger.log(.error, name: "mm.execution", component: "execution_loop", event: "run_failed", [("error", .string(error.description))])
             sink.flush()
+            observability?.server.stop()
             Platform.writeStderr("mmbot exec-demo: \(error.description)\n")
             return .failure
         }
@@ -188,14 +211,16 @@ package enum ExecDemoCommand {
         ])
         sink.flush()
         Platform.writeStdout(report)
+        var code = ExitCode.success
         if let path = options.outPath {
             do {
                 try Platform.writeFileDurably(path, report)
             } catch {
                 Platform.writeStderr("mmbot exec-demo: the report was printed but --out failed: \(error.description)\n")
-                return .failure
+                code = .failure
             }
         }
-        return .success
+        observability?.lingerAndStop(stop: stop, logger: logger, flush: { sink.flush() })
+        return code
     }
 }

@@ -31,6 +31,8 @@ package final class ExecutionLoop {
     package let risk: RiskMonitor
     package private(set) var iterationsCompleted = 0
     package private(set) var stopSignalNumber: Int32 = 0
+    /// Told after each iteration and once after shutdown (the observability snapshot).
+    package var observer: (any ExecutionObserver)?
 
     // Per-symbol state as parallel arrays indexed by the symbol's position in config.symbols:
     // the hot loop touches a few fields at a time and never copies a whole record.
@@ -114,9 +116,11 @@ package final class ExecutionLoop {
             if pacer.waitForIteration(index) { break }
             try iterate(index)
             iterationsCompleted += 1
+            observer?.loopDidIterate(self)
         }
         stopSignalNumber = stop.signalNumber
         try shutdown()
+        observer?.loopDidFinish(self)
     }
 
     private func iterate(_ index: Int) throws(IllegalTransition) {
@@ -234,7 +238,7 @@ package final class ExecutionLoop {
 
     private func block(_ s: Int, _ side: Side, _ plan: PlannedQuote, _ reason: BlockReason) {
         counters.blockedByReason[reason] += 1
-        if reason.isRiskBlock { symbolCounters[s].riskBlocks += 1 }
+        symbolCounters[s].blockedByReason[reason] += 1
         if logger.isEnabled(.info) {
             logger.log(.info, name: "mm.risk", component: "risk_monitor", event: "risk_check_blocked", [
                 ("symbol", .string(instruments[s].name)), ("side", .string(side.rawValue)), ("reason", .string(reason.rawValue)),
@@ -277,7 +281,7 @@ package final class ExecutionLoop {
         case .rejected(let reason):
             try order.transition(to: .rejected, at: clock.now)
             counters.rejectedByReason[reason] += 1
-            symbolCounters[s].rejected += 1
+            symbolCounters[s].rejectedByReason[reason] += 1
             if logger.isEnabled(.warning) {
                 logger.log(.warning, name: "mm.execution", component: "execution_loop", event: "order_rejected", [
                     ("client_order_id", .string(id.description)), ("symbol", .string(symbol.name)),
@@ -314,7 +318,7 @@ package final class ExecutionLoop {
         }
         try order.transition(to: .canceled, at: clock.now)
         counters.canceledByReason[reason] += 1
-        symbolCounters[s].canceled += 1
+        symbolCounters[s].canceledByReason[reason] += 1
         if side == .buy { bids[s] = nil } else { asks[s] = nil }
         refreshExposure(s)
         if logger.isEnabled(.info) {
