@@ -95,7 +95,7 @@ package final class ExecutionLoop {
 
     /// The run's last instant: start + iterations completed × tick (venue runs: the clock at the end).
     package var endTime: Millis {
-        if venueTime != nil { return finishedAt ?? clock.now }
+        if venueTime?.now != nil { return finishedAt ?? clock.now }
         return config.startTime + Int64(iterationsCompleted) * config.tickMs
     }
     private var finishedAt: Millis?
@@ -120,7 +120,7 @@ package final class ExecutionLoop {
 
     /// Runs every iteration (or until a stop request), then shuts down.
     package func run() throws(IllegalTransition) {
-        clock.now = venueTime?.now() ?? config.startTime
+        clock.now = venueTime?.now?() ?? config.startTime
         refreshRules()
         refreshMarks()
         for index in 0..<config.iterations {
@@ -135,19 +135,11 @@ package final class ExecutionLoop {
     }
 
     private func iterate(_ index: Int) throws(IllegalTransition) {
-        if let venueTime {
-            clock.now = venueTime.now()
-            if index > 0 {
-                market.step(to: clock.now)
-                refreshRules()
-                refreshMarks()
-            }
-        } else {
-            clock.now = config.startTime + Int64(index) * config.tickMs
-            if index > 0 {
-                market.step(to: clock.now)
-                refreshMarks()
-            }
+        clock.now = venueTime?.now?() ?? config.startTime + Int64(index) * config.tickMs
+        if index > 0 {
+            market.step(to: clock.now)
+            refreshRules()
+            refreshMarks()
         }
         try collectFills()
         if risk.isFrozen {
@@ -407,9 +399,9 @@ package final class ExecutionLoop {
     // MARK: Shutdown
 
     private func shutdown() throws(IllegalTransition) {
-        clock.now = venueTime?.now() ?? endTime
+        clock.now = venueTime?.now?() ?? endTime
         try collectFills()
         try cancelAll(reason: .shutdown)
-        if venueTime != nil { finishedAt = clock.now }
+        if venueTime?.now != nil { finishedAt = clock.now }
     }
 }

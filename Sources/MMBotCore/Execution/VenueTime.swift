@@ -1,13 +1,13 @@
 import MMBotSupport
 
-/// What a venue run gives the loop instead of virtual time: the clock each iteration starts at
-/// (the system clock on the network, the run clock in-process) and each symbol's trading rules
-/// (the symbol-filter cache), looked up once per iteration.
+/// What a Bybit run gives the loop: each symbol's trading rules from the symbol-filter cache,
+/// looked up once per iteration, and, on the network, the system clock each iteration starts at
+/// (nil in-process, where the run keeps virtual time so its report is reproducible).
 package struct VenueTime {
-    package var now: () -> Millis
+    package var now: (() -> Millis)?
     package var rules: (Symbol, Millis) -> InstrumentRules
 
-    package init(now: @escaping () -> Millis, rules: @escaping (Symbol, Millis) -> InstrumentRules) {
+    package init(now: (() -> Millis)?, rules: @escaping (Symbol, Millis) -> InstrumentRules) {
         self.now = now
         self.rules = rules
     }

@@ -43,6 +43,9 @@ package final class SymbolFilterCache {
         return answer
     }
 
+    /// The rules last served for `symbol`, without a lookup (nil before the first).
+    package func current(_ symbol: Symbol) -> InstrumentRules? { entries[symbol]?.rules ?? fallbacks[symbol]?.rules }
+
     /// Fetches every symbol now (before the first order); true when every one was fetched.
     @discardableResult
     package func warmUp(_ symbols: [Symbol], at now: Millis) -> Bool {
