@@ -117,7 +117,7 @@ extension ExecDemoCommand {
             let provider = try SecretProvider(backend: nil, runtime: SecretsCommand.liveRuntime(environment: environment))
             credentials = try provider.credentials(env: venue.apiEnv, exchange: .bybit)
         } catch {
-            return .failure(BybitStartError(message: "--exchange bybit needs Bybit API credentials for --api-env \(venue.apiEnv.rawValue): \(error.message)"))
+            return .failure(BybitStartError(message: "--exchange bybit needs Bybit API credentials for --api-env \(venue.apiEnv.rawValue) (backend from SECRETS_BACKEND, else memory): \(error.message)"))
         }
         let runOptions = BybitRunOptions(network: venue.network, baseURL: venue.baseURL, credentials: credentials,
                                          filtersTTLms: venue.filtersTTLs * 1000, warmupFilters: venue.warmupFilters,
