@@ -33,7 +33,7 @@ package struct InProcessTransport: HTTPSending {
     }
 
     /// `/path?query` of an absolute `scheme://host[:port]/path?query` URL (`/` when it has no path).
-    static func target(of url: String) -> String? {
+    package static func target(of url: String) -> String? {
         guard let schemeEnd = url.range(of: "://") else { return nil }
         let rest = url[schemeEnd.upperBound...]
         guard !rest.isEmpty else { return nil }
