@@ -37,7 +37,9 @@ package final class ExecutionLoop {
     // Per-symbol state as parallel arrays indexed by the symbol's position in config.symbols:
     // the hot loop touches a few fields at a time and never copies a whole record.
     private let instruments: [Symbol]
-    private let rules: [InstrumentRules]
+    private var rules: [InstrumentRules]
+    /// Each symbol's best bid and ask this iteration, read once from the market source.
+    private var books: [MarketSnapshot]
     private var positions: [Fixed]
     private var bids: [Order?]
     private var asks: [Order?]
@@ -46,7 +48,9 @@ package final class ExecutionLoop {
     private var exposureUSD: [Fixed]
     private var symbolCounters: [SymbolCounters]
 
-    private let market: SyntheticMarket
+    private let market: any MarketSource
+    /// Venue runs: the system clock and the venue's filters (nil in virtual-time shadow runs).
+    private let venueTime: VenueTime?
     private var edges: EdgeModel
     private let exchange: any ExchangeClient
     private let planner: QuotePlanner
@@ -60,10 +64,11 @@ package final class ExecutionLoop {
     private let session: UInt32
     private var fillBuffer: [Fill] = []
 
-    package init(config: EngineConfig, market: SyntheticMarket, exchange: any ExchangeClient, clock: RunClock,
-                 logger: Logger, pacer: any Pacer, stop: StopSignal) {
+    package init(config: EngineConfig, market: any MarketSource, exchange: any ExchangeClient, clock: RunClock,
+                 logger: Logger, pacer: any Pacer, stop: StopSignal, venueTime: VenueTime? = nil) {
         self.config = config
         self.market = market
+        self.venueTime = venueTime
         self.exchange = exchange
         self.clock = clock
         self.logger = logger
@@ -76,6 +81,7 @@ package final class ExecutionLoop {
         instruments = config.symbols
         rules = config.symbols.map { InstrumentCatalog.entry(for: $0).rules }
         let n = config.symbols.count
+        books = Array(repeating: MarketSnapshot(bestBid: .zero, bestAsk: .zero), count: n)
         positions = Array(repeating: .zero, count: n)
         bids = Array(repeating: nil, count: n)
         asks = Array(repeating: nil, count: n)
@@ -87,8 +93,12 @@ package final class ExecutionLoop {
         fillBuffer.reserveCapacity(16)
     }
 
-    /// The run's last instant: start + iterations completed × tick.
-    package var endTime: Millis { config.startTime + Int64(iterationsCompleted) * config.tickMs }
+    /// The run's last instant: start + iterations completed × tick (venue runs: the clock at the end).
+    package var endTime: Millis {
+        if venueTime?.now != nil { return finishedAt ?? clock.now }
+        return config.startTime + Int64(iterationsCompleted) * config.tickMs
+    }
+    private var finishedAt: Millis?
 
     /// Every symbol's state, in `config.symbols` order.
     package var symbols: [SymbolState] {
@@ -110,7 +120,8 @@ package final class ExecutionLoop {
 
     /// Runs every iteration (or until a stop request), then shuts down.
     package func run() throws(IllegalTransition) {
-        clock.now = config.startTime
+        clock.now = venueTime?.now?() ?? config.startTime
+        refreshRules()
         refreshMarks()
         for index in 0..<config.iterations {
             if pacer.waitForIteration(index) { break }
@@ -124,9 +135,10 @@ package final class ExecutionLoop {
     }
 
     private func iterate(_ index: Int) throws(IllegalTransition) {
-        clock.now = config.startTime + Int64(index) * config.tickMs
+        clock.now = venueTime?.now?() ?? config.startTime + Int64(index) * config.tickMs
         if index > 0 {
-            market.step()
+            market.step(to: clock.now)
+            refreshRules()
             refreshMarks()
         }
         try collectFills()
@@ -146,11 +158,18 @@ package final class ExecutionLoop {
     private func refreshMarks() {
         totalExposureUSD = .zero
         for s in instruments.indices {
-            marks[s] = market.snapshot(s).mid
+            books[s] = market.snapshot(s)
+            marks[s] = books[s].mid
             let value = exposure(s).worstCaseNotional(mark: marks[s])
             exposureUSD[s] = value
             totalExposureUSD += value
         }
+    }
+
+    /// Venue runs: each symbol's rules from the filter cache (served or refetched per its TTL).
+    private func refreshRules() {
+        guard let venueTime else { return }
+        for s in instruments.indices { rules[s] = venueTime.rules(instruments[s], clock.now) }
     }
 
     @inline(__always)
@@ -216,7 +235,7 @@ package final class ExecutionLoop {
     // MARK: Quoting
 
     private func quote(_ s: Int, _ side: Side) throws(IllegalTransition) {
-        let plan = planner.plan(side, market: market.snapshot(s), rules: rules[s])
+        let plan = planner.plan(side, market: books[s], rules: rules[s])
         let existing = side == .buy ? bids[s] : asks[s]
         if let existing {
             if existing.price == plan.price { return }
@@ -309,8 +328,14 @@ package final class ExecutionLoop {
             ])
             return false
         }
-        if case .notOpen = outcome {
-            // The venue no longer has it: its last fill is on the way. Collect it before moving on.
+        let unseenFill: Bool
+        switch outcome {
+        case .notOpen: unseenFill = true
+        case .canceled(let remaining): unseenFill = remaining < order.remainingQuantity
+        }
+        if unseenFill {
+            // The venue no longer has it, or filled some of it since the last poll: its fills
+            // are on the way. Collect them before moving on.
             try collectFills()
             let still = side == .buy ? bids[s] : asks[s]
             guard let still, still.id == order.id else { return false }
@@ -374,8 +399,9 @@ package final class ExecutionLoop {
     // MARK: Shutdown
 
     private func shutdown() throws(IllegalTransition) {
-        clock.now = endTime
+        clock.now = venueTime?.now?() ?? endTime
         try collectFills()
         try cancelAll(reason: .shutdown)
+        if venueTime?.now != nil { finishedAt = clock.now }
     }
 }

@@ -117,6 +117,7 @@ package final class HTTPServer: Sendable {
                     buffer.removeFirst(consumed)
                     let keepAlive = request.wantsKeepAlive
                     let response = handler(request)
+                    if response.closeWithoutResponse { return }
                     guard Socket.sendAll(fd, response.serialized(headRequest: request.method == "HEAD", keepAlive: keepAlive),
                                          timeoutMs: limits.writeTimeoutMs), keepAlive else { return }
                     requestStarted = buffer.isEmpty ? nil : Platform.monotonicNanos()

@@ -4,6 +4,9 @@ package struct HTTPServerResponse: Sendable {
     package var status: Int
     package var headers: [(name: String, value: String)]
     package var body: [UInt8]
+    /// When true the server closes the connection without writing anything: a dropped answer, as
+    /// a fault-injecting test server (`mmbot exchange-sim --fault-drop-ack-rate`) needs.
+    package var closeWithoutResponse = false
 
     package init(status: Int, headers: [(name: String, value: String)] = [], body: [UInt8] = []) {
         self.status = status
@@ -24,6 +27,13 @@ package struct HTTPServerResponse: Sendable {
     package static func json(_ status: Int, _ json: String) -> HTTPServerResponse {
         HTTPServerResponse(status: status, contentType: "application/json", body: json + "\n")
     }
+
+    /// Closes the connection without an answer.
+    package static let dropConnection: HTTPServerResponse = {
+        var response = HTTPServerResponse(status: 0)
+        response.closeWithoutResponse = true
+        return response
+    }()
 
     package func header(_ name: String) -> String? {
         let lower = name.lowercased()
