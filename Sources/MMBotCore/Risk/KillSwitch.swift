@@ -41,6 +41,6 @@ package struct LiveModeRefused: Error, Sendable, Equatable, CustomStringConverti
 
     package var description: String {
         let seen = value.map { "MM_LIVE_ENABLE is '\($0)', not '1'" } ?? "MM_LIVE_ENABLE is not set"
-        return "Attempted to enable live mode without dual consent: --live (or --network without --testnet) trades real money on Bybit mainnet and also needs MM_LIVE_ENABLE=1 in the environment, and \(seen). No request was sent. To arm it, complete the kill-switch checklist (docs/runbook-bybit.md) and run 'export MM_LIVE_ENABLE=1'; to rehearse instead, use --network --testnet."
+        return "Attempted to enable live mode without dual consent: --live (or --network without --testnet) trades real money on Bybit mainnet and also needs MM_LIVE_ENABLE=1 in the environment, and \(seen). No request was sent. To arm it, complete the kill-switch checklist in RUNBOOK_SHADOW.md and run 'export MM_LIVE_ENABLE=1'; to rehearse instead, use --network --testnet."
     }
 }
