@@ -39,7 +39,9 @@ import Testing
         let p = Fixed("0.8")!
         let hits = (0..<100_000).filter { _ in rng.chance(p) }.count
         #expect(abs(hits - 80_000) < 1_000)
-        #expect(!rng.chance(.zero))
-        #expect(rng.chance(.one))
+        let never = rng.chance(.zero)
+        let always = rng.chance(.one)
+        #expect(!never)
+        #expect(always)
     }
 }
