@@ -37,6 +37,18 @@ package enum ExecDemoCommand {
         OptionSpec("--log-level", value: "LEVEL", default: "info", help: "debug, info, warning, error or off (logs go to stderr)."),
         OptionSpec("--log-format", value: "FORMAT", default: "json", help: "json (one object per line) or text."),
         OptionSpec("--out", value: "FILE", help: "Also write the report to FILE (atomically; its directory must exist)."),
+        OptionSpec("--durable-state", default: "off",
+                   help: "Record every order mutation durably (journal or Redis) before the venue is told; snapshots in --state-dir."),
+        OptionSpec("--state-dir", value: "DIR", default: "artifacts/state",
+                   help: "Directory for the journal, snapshots, the lock and the simulated venue's state (created if missing)."),
+        OptionSpec("--recover", default: "off",
+                   help: "Load the state in --state-dir and reconcile its open orders with the venue before quoting."),
+        OptionSpec("--state-backend", value: "NAME", default: "file",
+                   help: "file (journal.jsonl in --state-dir) or redis (a shared Redis at --redis-url; disk snapshots still written)."),
+        OptionSpec("--redis-url", value: "URL", default: "redis://127.0.0.1:6379/0",
+                   help: "Redis for --state-backend redis: redis://[[user]:password@]host[:port][/db]."),
+        OptionSpec("--on-recover", value: "ACTION", default: "cancel",
+                   help: "With --recover: cancel the recovered open orders before quoting, or adopt them and keep managing them."),
     ]
 
     package static let usage = "mmbot exec-demo --shadow [options]"
@@ -51,7 +63,8 @@ package enum ExecDemoCommand {
       MM_FREEZE_UTC_ISO  Start instant for the run clock and runtime.utc (e.g. 2025-01-01T00:00:00Z);
                          unset: the wall clock at start.
 
-    EXIT CODES: 0 run completed (also after SIGINT/SIGTERM), 1 runtime failure, 2 bad input.
+    EXIT CODES: 0 run completed (also after SIGINT/SIGTERM), 1 runtime failure (including a state
+    directory that is locked, corrupt, missing for --recover, or a state store lost mid-run), 2 bad input.
     """
 
     /// Everything `run` needs, parsed and validated.
@@ -61,6 +74,8 @@ package enum ExecDemoCommand {
         package var logFormat: LogFormat
         package var outPath: String?
         package var runtimeUTC: String
+        /// Set with --durable-state.
+        package var durable: DurableOptions?
     }
 
     /// Parses and validates; every problem is a `UsageError` naming the flag, the value and
@@ -130,13 +145,54 @@ package enum ExecDemoCommand {
             utc = UTCTime.iso(start)
         }
 
+        let durable = try parseDurable(o, mode: mode)
+
         let config = EngineConfig(
             symbols: symbols, iterations: Int(iterations), tickMs: tick, pace: pace, mode: mode, exchange: "fake", seed: seed,
             limits: RiskLimits(maxInventoryUSD: maxInv, maxTotalUSD: maxTotal, edgeThresholdBps: threshold, resumeEdgeBps: resume),
             venue: VenueConfig(fillRate: fillRate, rejectRate: rejectRate, latencyMs: latency),
             makerOnly: o.flag("--maker-only", default: true), postOnlyOffsetBps: offset, orderNotionalUSD: notional,
             startTime: start, timeFrozen: frozen)
-        return Options(engine: config, logLevel: level, logFormat: format, outPath: out, runtimeUTC: utc)
+        return Options(engine: config, logLevel: level, logFormat: format, outPath: out, runtimeUTC: utc, durable: durable)
+    }
+
+    /// The durable-state flags: each one that would do nothing in this combination is refused.
+    static func parseDurable(_ o: ParsedOptions, mode: RunMode) throws(UsageError) -> DurableOptions? {
+        let enabled = o.flag("--durable-state", default: false)
+        let recover = o.flag("--recover", default: false)
+        guard enabled else {
+            if recover {
+                throw UsageError(name, "--recover needs --durable-state: without it there is no state to recover (add --durable-state)")
+            }
+            for flag in ["--state-dir", "--state-backend", "--redis-url", "--on-recover"] where o.isSet(flag) {
+                throw UsageError(name, "\(flag) has no effect without --durable-state; add --durable-state or drop it")
+            }
+            return nil
+        }
+        guard mode == .shadow else {
+            throw UsageError(name, "--durable-state needs --mode shadow: dryrun orders never reach a venue, so there is nothing to recover")
+        }
+        let directory = o.string("--state-dir") ?? "artifacts/state"
+        guard !directory.isEmpty else { throw UsageError(name, "--state-dir needs a directory path, got ''") }
+        if Platform.fileExists(directory) && !Platform.isDirectory(directory) {
+            throw UsageError(name, "--state-dir '\(directory)' exists and is not a directory; give a directory path")
+        }
+        let backend: StateBackendKind = try o.choice("--state-backend", default: .file)
+        let urlText = o.string("--redis-url") ?? "redis://127.0.0.1:6379/0"
+        if backend == .file && o.isSet("--redis-url") {
+            throw UsageError(name, "--redis-url has no effect with --state-backend file; add --state-backend redis or drop it")
+        }
+        let url: RedisURL
+        do {
+            url = try RedisURL(parsing: urlText)
+        } catch {
+            throw UsageError(name, "--redis-url: \(error.description)")
+        }
+        if !recover && o.isSet("--on-recover") {
+            throw UsageError(name, "--on-recover has no effect without --recover; add --recover or drop it")
+        }
+        let action: RecoverAction = try o.choice("--on-recover", default: .cancel)
+        return DurableOptions(directory: directory, backend: backend, redisURL: url, recover: recover, onRecover: action)
     }
 
     /// Splits, trims, upper-cases, de-duplicates (first occurrence wins) and validates.
@@ -165,10 +221,24 @@ package enum ExecDemoCommand {
         let sink = StderrLogSink()
         let clock = RunClock(now: options.engine.startTime)
         let logger = Logger(threshold: options.logLevel, format: options.logFormat, sink: sink, clock: clock)
-        let pacer: any Pacer = options.engine.pace == .realtime
-            ? RealtimePacer(stop: stop, tickMs: options.engine.tickMs, onTick: { sink.flush() })
+        var engine = options.engine
+        var setup: DurableSetup?
+        if let durable = options.durable {
+            do {
+                let opened = try DurableRun.open(durable, config: engine, clock: clock, logger: logger)
+                engine.startTime = opened.startTime
+                setup = opened
+            } catch {
+                sink.flush()
+                Platform.writeStderr("mmbot exec-demo: \(error.description)\n")
+                return .failure
+            }
+        }
+        defer { setup?.close() }
+        let pacer: any Pacer = engine.pace == .realtime
+            ? RealtimePacer(stop: stop, tickMs: engine.tickMs, onTick: { sink.flush() })
             : VirtualPacer(stop: stop)
-        let loop = ShadowRun.makeLoop(config: options.engine, clock: clock, logger: logger, pacer: pacer, stop: stop)
+        let loop = ShadowRun.makeLoop(config: engine, clock: clock, logger: logger, pacer: pacer, stop: stop, durable: setup)
         logger.log(.info, name: "mm.execution", component: "execution_loop", event: "run_started", [
             ("symbols", .array(options.engine.symbols.map { .string($0.name) })), ("iterations", .int(options.engine.iterations)),
             ("mode", .string(options.engine.mode.rawValue)), ("seed", .int(Int64(bitPattern: options.engine.seed))),
@@ -195,6 +265,10 @@ package enum ExecDemoCommand {
                 Platform.writeStderr("mmbot exec-demo: the report was printed but --out failed: \(error.description)\n")
                 return .failure
             }
+        }
+        if let reason = loop.durableState?.haltReason {
+            Platform.writeStderr("mmbot exec-demo: stopped quoting and canceled every open order because the state store failed: \(reason)\n")
+            return .failure
         }
         return .success
     }

@@ -124,7 +124,7 @@ package enum RunReport {
             "order_notional_usd": .decimal(config.orderNotionalUSD),
         ]
 
-        return [
+        var report: JSONValue = [
             "execution": execution,
             "orders": orders,
             "positions": [
@@ -143,6 +143,12 @@ package enum RunReport {
                 "time_source": .string(config.timeFrozen ? "MM_FREEZE_UTC_ISO" : "wall_clock"),
             ],
         ]
+        if let durable = loop.durableState, case .object(var members) = report {
+            members["state"] = durable.stateJSON
+            members["recovery"] = durable.recovery.json
+            report = .object(members)
+        }
+        return report
     }
 
     /// The report as printed: pretty, sorted, newline-terminated.
