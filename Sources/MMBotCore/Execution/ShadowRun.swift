@@ -11,7 +11,7 @@ package enum ShadowRun {
         switch config.mode {
         case .shadow:
             let venue = SimVenue(config: config.venue, market: market, seed: config.seed, logger: logger)
-            if let durable {
+            if let durable, durable.persistsVenue {
                 if let saved = durable.venue { venue.restore(saved) }
                 let store = VenueStore(directory: durable.options.directory, lastLSN: durable.venue?.lsn ?? 0)
                 store.venue = venue

@@ -32,20 +32,34 @@ package final class DurableSetup {
     package let venue: VenueState?
     /// The run's first instant: never before the last instant the state recorded.
     package let startTime: Millis
-    private let lock: FileLock
+    /// Whether the simulated venue is persisted beside the state (not for the in-memory store).
+    package let persistsVenue: Bool
+    private let lock: FileLock?
 
-    init(options: DurableOptions, state: DurableState, venue: VenueState?, startTime: Millis, lock: FileLock) {
+    init(options: DurableOptions, state: DurableState, venue: VenueState?, startTime: Millis, lock: FileLock?, persistsVenue: Bool = true) {
         self.options = options
         self.state = state
         self.venue = venue
         self.startTime = startTime
         self.lock = lock
+        self.persistsVenue = persistsVenue
+    }
+
+    /// A run over the in-memory store: nothing touches the disk (tests, the benchmark).
+    package static func inMemory(store: InMemoryOrderStore, config: EngineConfig, clock: RunClock, logger: Logger) throws(StateError) -> DurableSetup {
+        let loaded = try store.load()
+        var registry = SessionRegistry()
+        let session = registry.startRun(preferred: config.orderSession, recovering: false)
+        let state = DurableState(store: store, session: session, registry: registry, loaded: loaded, recovery: RecoveryInfo(),
+                                 clock: clock, logger: logger)
+        let options = DurableOptions(directory: "", backend: .file, redisURL: RedisURL(host: "127.0.0.1"), recover: false, onRecover: .cancel)
+        return DurableSetup(options: options, state: state, venue: nil, startTime: config.startTime, lock: nil, persistsVenue: false)
     }
 
     /// Releases the directory (the kernel also does when the process dies).
     package func close() {
         state.store.close()
-        lock.release()
+        lock?.release()
     }
 }
 

@@ -151,3 +151,26 @@ extension Platform {
         while nanosleep(&request, &remaining) != 0 && errno == EINTR { request = remaining }
     }
 }
+
+extension Platform {
+    /// Deletes the files directly inside `path`, then the directory (no recursion into
+    /// subdirectories, which make it fail). Used by the benchmark to clean its scratch state.
+    package static func removeDirectory(_ path: String) throws(FileError) {
+        guard let dir = opendir(path) else {
+            if errno == ENOENT { return }
+            throw FileError(path: path, operation: "open directory", code: errno)
+        }
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        closedir(dir)
+        for name in names where unlink(path + "/" + name) != 0 {
+            throw FileError(path: path + "/" + name, operation: "delete", code: errno)
+        }
+        guard rmdir(path) == 0 else { throw FileError(path: path, operation: "delete directory", code: errno) }
+    }
+}
