@@ -28,14 +28,26 @@ import Testing
         var placedIDs: [String] = []
         var recoveriesChecked = 0
         var venueOrdersSeenAtKills = 0
+        var startedRuns = 0
+        var postStartupKills = 0
         for kill in 0..<CrashRecoveryTests.kills {
-            // A different instant each time: 80 to 480 ms after start, never the same twice.
-            var delay = 80 + Int(rng.next(below: 400))
+            // A different instant each time, never the same twice: every fifth kill lands during
+            // start-up (5 to 60 ms after launch), the others 1 to 400 ms after the run took its
+            // session, i.e. somewhere in recovery or the paced loop.
+            let duringStartup = kill % 5 == 4
+            var delay = duringStartup ? 5 + Int(rng.next(below: 55)) : 1 + Int(rng.next(below: 400))
             while delays.contains(delay) { delay += 1 }
             delays.insert(delay)
             var arguments = common + ["--iterations", "1000000", "--pace", "realtime", "--tick-ms", "5"]
             if kill > 0 { arguments += ["--recover", "--on-recover", kill % 2 == 0 ? "cancel" : "adopt"] }
             let running = try MMBotBinary.Running(arguments, environment: ["MM_FREEZE_UTC_ISO": "2025-01-01T00:00:00Z"])
+            if !duringStartup {
+                let deadline = Date().addingTimeInterval(20)
+                while Date() < deadline, (try? SessionRegistry.read(directory: dir))??.sessions.count ?? 0 <= startedRuns {
+                    usleep(2_000)
+                }
+                postStartupKills += 1
+            }
             usleep(useconds_t(delay * 1000))
             running.kill9()
             let result = running.wait()
@@ -50,6 +62,7 @@ import Testing
                 #expect(reconciled["orphans_at_venue"] == .int(0), "run \(kill): \(reconciled)")
             }
             venueOrdersSeenAtKills += try checkNothingAcknowledgedIsUnknown(dir: dir, backend: backend, redis: redisURL, run: kill)
+            startedRuns = (try SessionRegistry.read(directory: dir))?.sessions.count ?? 0
         }
         // The last run recovers and finishes: a valid report, venue and local agree (both empty
         // after its shutdown), the recovery section is complete.
@@ -70,9 +83,9 @@ import Testing
         let sessions = try #require(try SessionRegistry.read(directory: dir)).sessions
         #expect(Set(sessions).count == sessions.count)
         // A kill during start-up (before sessions.json is written) leaves no session behind.
-        #expect(sessions.count >= CrashRecoveryTests.kills / 2 && sessions.count <= CrashRecoveryTests.kills + 1)
+        #expect(sessions.count > postStartupKills && sessions.count <= CrashRecoveryTests.kills + 1)
         #expect(report["state"]?["recoveries"] == .int(Int64(sessions.count - 1)))
-        #expect(recoveriesChecked >= CrashRecoveryTests.kills / 2, "too few recoveries got as far as reconciling before the kill")
+        #expect(recoveriesChecked >= postStartupKills / 2, "too few recoveries got as far as reconciling before the kill")
         #expect(venueOrdersSeenAtKills > 0, "no kill ever left an order resting at the venue: the test proves nothing")
     }
 

@@ -131,7 +131,17 @@ package final class VenueStore: StateFollower {
 
     static func appendRNG(_ words: [UInt64], to b: inout JSONLineBuilder) {
         b.beginArray()
-        for word in words { b.string(VenueStore.hex64(word)) }
+        for word in words {
+            b.rawString { out in
+                var shift: UInt64 = 60
+                while true {
+                    let digit = UInt8((word >> shift) & 0xF)
+                    out.append(digit < 10 ? UInt8(ascii: "0") + digit : UInt8(ascii: "a") - 10 + digit)
+                    if shift == 0 { break }
+                    shift -= 4
+                }
+            }
+        }
         b.endArray()
     }
 
