@@ -12,6 +12,7 @@ package enum MMBotCLI {
     COMMANDS:
       exec-demo   Run the engine against the simulated venue and print a JSON report.
       bench       Time the shadow loop (symbol-iterations per second, peak RSS).
+      secrets     Store and read exchange credentials (memory, file or AWS Secrets Manager backends).
 
     Run 'mmbot <command> --help' for a command's options. 'mmbot --version' prints the version.
     EXIT CODES: 0 success, 1 runtime failure, 2 bad input.
@@ -20,7 +21,7 @@ package enum MMBotCLI {
     package static func main(_ arguments: [String]) -> ExitCode {
         let args = Array(arguments.dropFirst())
         guard let command = args.first else {
-            Platform.writeStderr("mmbot: missing command; expected one of exec-demo, bench (see 'mmbot --help')\n")
+            Platform.writeStderr("mmbot: missing command; expected one of exec-demo, bench, secrets (see 'mmbot --help')\n")
             return .usage
         }
         let rest = Array(args.dropFirst())
@@ -53,8 +54,22 @@ package enum MMBotCLI {
                 return .success
             }
             return BenchCommand.run(rest)
+        case "secrets":
+            if rest.contains("--help") {
+                Platform.writeStdout(OptionParser.help(usage: SecretsCommand.usage, summary: SecretsCommand.summary,
+                                                       specs: SecretsCommand.specs, footer: SecretsCommand.footer))
+                return .success
+            }
+            let environment = ProcessInfo.processInfo.environment
+            do {
+                let invocation = try SecretsCommand.parse(rest, environment: environment, readStdin: SecretsCommand.readAllStdin)
+                return SecretsCommand.run(invocation, runtime: SecretsCommand.liveRuntime(environment: environment))
+            } catch {
+                Platform.writeStderr(error.description + "\n")
+                return .usage
+            }
         default:
-            Platform.writeStderr("mmbot: unknown command '\(command)'; expected one of exec-demo, bench (see 'mmbot --help')\n")
+            Platform.writeStderr("mmbot: unknown command '\(command)'; expected one of exec-demo, bench, secrets (see 'mmbot --help')\n")
             return .usage
         }
     }

@@ -133,8 +133,8 @@ package final class SimVenue {
         if first < request.quantity {
             schedule(request.id, quantity: request.quantity - first, price: request.price, at: fillAt + config.latencyMs, isMaker: true)
         }
-        if logger.isEnabled(.debug) {
-            logger.log(.debug, name: "mm.exchange", component: "fake_exchange", event: "order_placed_scheduled_fill", [
+        if logger.isEnabled(.info) {
+            logger.log(.info, name: "mm.exchange", component: "fake_exchange", event: "order_placed_scheduled_fill", [
                 ("client_order_id", .string(request.id.description)), ("symbol", .string(request.symbol.name)),
                 ("side", .string(request.side.rawValue)), ("fill_at_ms", .int(fillAt)),
                 ("parts", .int(first < request.quantity ? 2 : 1)),
@@ -166,8 +166,8 @@ package final class SimVenue {
             let request = order.request
             fills.append(Fill(orderID: request.id, symbol: request.symbol, side: request.side, price: next.price,
                               quantity: quantity, time: next.time, isMaker: next.isMaker, execID: next.sequence))
-            if logger.isEnabled(.debug) {
-                logger.log(.debug, name: "mm.exchange", component: "fake_exchange", event: "fill_generated", [
+            if logger.isEnabled(.info) {
+                logger.log(.info, name: "mm.exchange", component: "fake_exchange", event: "fill_generated", [
                     ("client_order_id", .string(request.id.description)), ("symbol", .string(request.symbol.name)),
                     ("side", .string(request.side.rawValue)), ("price", .decimal(next.price)),
                     ("qty", .decimal(quantity)), ("is_maker", .bool(next.isMaker)),

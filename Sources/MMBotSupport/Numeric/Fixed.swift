@@ -4,25 +4,25 @@
 /// integers (never from `Double`), added exactly, multiplied exactly whenever the product has at
 /// most eight fractional digits (a price with two decimals times a quantity with three always
 /// does), and rounded only where a caller names the rounding. The range is ±92,233,720,368.54775807.
-package struct Fixed: Sendable, Hashable, Comparable, CustomStringConvertible {
+public struct Fixed: Sendable, Hashable, Comparable, CustomStringConvertible {
     /// Units per 1: the value is `raw / scale`.
-    package static let scale: Int64 = 100_000_000
-    package static let fractionDigits = 8
-    package static let zero = Fixed(raw: 0)
-    package static let one = Fixed(raw: scale)
-    package static let max = Fixed(raw: Int64.max)
+    public static let scale: Int64 = 100_000_000
+    public static let fractionDigits = 8
+    public static let zero = Fixed(raw: 0)
+    public static let one = Fixed(raw: scale)
+    public static let max = Fixed(raw: Int64.max)
 
-    package var raw: Int64
+    public var raw: Int64
 
     @inlinable @inline(__always)
-    package init(raw: Int64) { self.raw = raw }
+    public init(raw: Int64) { self.raw = raw }
 
     /// A whole number, e.g. `Fixed(50_000)`.
     @inlinable
-    package init(_ integer: Int) { self.raw = Int64(integer) * Fixed.scale }
+    public init(_ integer: Int) { self.raw = Int64(integer) * Fixed.scale }
 
     /// `units / 10^decimals`, e.g. `Fixed(units: 25, decimals: 2)` is 0.25.
-    package init(units: Int64, decimals: Int) {
+    public init(units: Int64, decimals: Int) {
         precondition(decimals >= 0 && decimals <= Fixed.fractionDigits, "decimals must be 0...8")
         var factor: Int64 = 1
         for _ in 0..<(Fixed.fractionDigits - decimals) { factor *= 10 }
@@ -32,7 +32,7 @@ package struct Fixed: Sendable, Hashable, Comparable, CustomStringConvertible {
     /// Parses a plain decimal: an optional sign, digits, an optional point and at most eight
     /// fractional digits ("50000", "-0.001", "1.5", ".5"). No exponent, no spaces, no grouping.
     /// Returns nil for anything else or a value out of range.
-    package init?(_ text: some StringProtocol) {
+    public init?(_ text: some StringProtocol) {
         var utf8 = Array(text.utf8)
         guard !utf8.isEmpty else { return nil }
         var negative = false
@@ -79,30 +79,30 @@ package struct Fixed: Sendable, Hashable, Comparable, CustomStringConvertible {
     }
 
     @inlinable
-    package static func < (lhs: Fixed, rhs: Fixed) -> Bool { lhs.raw < rhs.raw }
+    public static func < (lhs: Fixed, rhs: Fixed) -> Bool { lhs.raw < rhs.raw }
 
     @inlinable @inline(__always)
-    package static func + (lhs: Fixed, rhs: Fixed) -> Fixed { Fixed(raw: lhs.raw + rhs.raw) }
+    public static func + (lhs: Fixed, rhs: Fixed) -> Fixed { Fixed(raw: lhs.raw + rhs.raw) }
     @inlinable @inline(__always)
-    package static func - (lhs: Fixed, rhs: Fixed) -> Fixed { Fixed(raw: lhs.raw - rhs.raw) }
+    public static func - (lhs: Fixed, rhs: Fixed) -> Fixed { Fixed(raw: lhs.raw - rhs.raw) }
     @inlinable @inline(__always)
-    package static prefix func - (value: Fixed) -> Fixed { Fixed(raw: -value.raw) }
+    public static prefix func - (value: Fixed) -> Fixed { Fixed(raw: -value.raw) }
     @inlinable @inline(__always)
-    package static func += (lhs: inout Fixed, rhs: Fixed) { lhs.raw += rhs.raw }
+    public static func += (lhs: inout Fixed, rhs: Fixed) { lhs.raw += rhs.raw }
     @inlinable @inline(__always)
-    package static func -= (lhs: inout Fixed, rhs: Fixed) { lhs.raw -= rhs.raw }
+    public static func -= (lhs: inout Fixed, rhs: Fixed) { lhs.raw -= rhs.raw }
 
     /// Multiplication by a whole number, exact.
     @inlinable @inline(__always)
-    package static func * (lhs: Fixed, rhs: Int64) -> Fixed { Fixed(raw: lhs.raw * rhs) }
+    public static func * (lhs: Fixed, rhs: Int64) -> Fixed { Fixed(raw: lhs.raw * rhs) }
 
     @inlinable
-    package var magnitude: Fixed { Fixed(raw: raw < 0 ? -raw : raw) }
-    package var isZero: Bool { raw == 0 }
-    package var isNegative: Bool { raw < 0 }
-    package var signum: Int { raw == 0 ? 0 : (raw < 0 ? -1 : 1) }
+    public var magnitude: Fixed { Fixed(raw: raw < 0 ? -raw : raw) }
+    public var isZero: Bool { raw == 0 }
+    public var isNegative: Bool { raw < 0 }
+    public var signum: Int { raw == 0 ? 0 : (raw < 0 ? -1 : 1) }
 
-    package enum Rounding: Sendable {
+    public enum Rounding: Sendable {
         /// Toward negative infinity.
         case down
         /// Toward positive infinity.
@@ -116,7 +116,7 @@ package struct Fixed: Sendable, Hashable, Comparable, CustomStringConvertible {
     /// `self × other`, rounded with `rounding` when the exact product has more than eight
     /// fractional digits.
     @inlinable @inline(__always)
-    package func multiplied(by other: Fixed, rounding: Rounding = .halfEven) -> Fixed {
+    public func multiplied(by other: Fixed, rounding: Rounding = .halfEven) -> Fixed {
         // Split both operands into whole and fractional parts so the product needs no 128-bit
         // division: a·b/S = ah·bh·S + ah·bl + al·bh + al·bl/S, where only the last term rounds.
         let s = Fixed.scale
@@ -164,7 +164,7 @@ package struct Fixed: Sendable, Hashable, Comparable, CustomStringConvertible {
 
     /// `self ÷ other` to eight fractional digits, rounded with `rounding`.
     @inlinable
-    package func divided(by other: Fixed, rounding: Rounding) -> Fixed {
+    public func divided(by other: Fixed, rounding: Rounding) -> Fixed {
         precondition(other.raw != 0, "division by zero")
         let (small, overflow) = raw.multipliedReportingOverflow(by: Fixed.scale)
         if !overflow && other.raw > 0 {
@@ -179,7 +179,7 @@ package struct Fixed: Sendable, Hashable, Comparable, CustomStringConvertible {
 
     /// The multiple of `step` nearest to `self` in the direction `rounding` names.
     @inlinable @inline(__always)
-    package func rounded(toMultipleOf step: Fixed, _ rounding: Rounding) -> Fixed {
+    public func rounded(toMultipleOf step: Fixed, _ rounding: Rounding) -> Fixed {
         precondition(step.raw > 0, "step must be positive")
         let q = raw / step.raw
         let r = raw % step.raw
@@ -205,7 +205,7 @@ package struct Fixed: Sendable, Hashable, Comparable, CustomStringConvertible {
 
     /// Whether `self` is a whole multiple of `step`.
     @inlinable
-    package func isMultiple(of step: Fixed) -> Bool { step.raw != 0 && raw % step.raw == 0 }
+    public func isMultiple(of step: Fixed) -> Bool { step.raw != 0 && raw % step.raw == 0 }
 
     @usableFromInline
     static func divide(high: Int64, low: UInt64, by divisor: Int64, rounding: Rounding) -> Fixed {
@@ -238,14 +238,14 @@ package struct Fixed: Sendable, Hashable, Comparable, CustomStringConvertible {
     }
 
     /// The shortest exact decimal text: "50000", "0.18", "-3.5".
-    package var description: String {
+    public var description: String {
         var out = ""
         write(to: &out)
         return out
     }
 
     /// Appends the shortest exact decimal text to `out` without an intermediate String.
-    package func write(to out: inout String) {
+    public func write(to out: inout String) {
         let negative = raw < 0
         let magnitude = raw.magnitude
         let integerPart = magnitude / UInt64(Fixed.scale)
@@ -262,7 +262,7 @@ package struct Fixed: Sendable, Hashable, Comparable, CustomStringConvertible {
     }
 
     /// The number of fractional digits the shortest text has (0 for whole numbers).
-    package var decimalPlaces: Int {
+    public var decimalPlaces: Int {
         var fraction = raw.magnitude % UInt64(Fixed.scale)
         if fraction == 0 { return 0 }
         var digits = Fixed.fractionDigits
@@ -272,7 +272,7 @@ package struct Fixed: Sendable, Hashable, Comparable, CustomStringConvertible {
 
     /// The text with exactly `places` fractional digits (pads with zeros; never rounds away
     /// digits — callers pass at least `decimalPlaces`). Used for venue wire formats like "0.10".
-    package func formatted(places: Int) -> String {
+    public func formatted(places: Int) -> String {
         precondition(places >= decimalPlaces, "formatting would drop digits")
         var text = description
         let have = decimalPlaces

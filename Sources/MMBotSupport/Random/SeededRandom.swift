@@ -2,13 +2,13 @@
 ///
 /// Every stream in mmbot is one of these, derived from `--seed` and a stream label, so one
 /// component's draws never shift another's and a run replays exactly.
-package struct SeededRandom: Sendable {
+public struct SeededRandom: Sendable {
     @usableFromInline var s0: UInt64
     @usableFromInline var s1: UInt64
     @usableFromInline var s2: UInt64
     @usableFromInline var s3: UInt64
 
-    package init(seed: UInt64) {
+    public init(seed: UInt64) {
         var sm = SplitMix64(state: seed)
         s0 = sm.next(); s1 = sm.next(); s2 = sm.next(); s3 = sm.next()
     }
@@ -23,7 +23,7 @@ package struct SeededRandom: Sendable {
     }
 
     /// A stream for `label` under `seed`: the label is hashed with FNV-1a and mixed in.
-    package init(seed: UInt64, stream label: String) {
+    public init(seed: UInt64, stream label: String) {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for byte in label.utf8 {
             hash ^= UInt64(byte)
@@ -33,7 +33,7 @@ package struct SeededRandom: Sendable {
     }
 
     @inlinable @inline(__always)
-    package mutating func next() -> UInt64 {
+    public mutating func next() -> UInt64 {
         let result = rotl(s1 &* 5, 7) &* 9
         let t = s1 << 17
         s2 ^= s0
@@ -47,7 +47,7 @@ package struct SeededRandom: Sendable {
 
     /// A uniform integer in `0..<bound` (Lemire's nearly-divisionless method, unbiased).
     @inlinable @inline(__always)
-    package mutating func next(below bound: UInt64) -> UInt64 {
+    public mutating func next(below bound: UInt64) -> UInt64 {
         precondition(bound > 0, "bound must be positive")
         var m = next().multipliedFullWidth(by: bound)
         if m.low < bound {
@@ -59,27 +59,27 @@ package struct SeededRandom: Sendable {
 
     /// A uniform integer in `lower...upper`.
     @inlinable @inline(__always)
-    package mutating func next(from lower: Int64, through upper: Int64) -> Int64 {
+    public mutating func next(from lower: Int64, through upper: Int64) -> Int64 {
         let width = UInt64(bitPattern: upper &- lower) &+ 1
         return lower &+ Int64(bitPattern: next(below: width))
     }
 
     /// A uniform integer in `range`.
     @inlinable @inline(__always)
-    package mutating func next(in range: ClosedRange<Int64>) -> Int64 {
+    public mutating func next(in range: ClosedRange<Int64>) -> Int64 {
         next(from: range.lowerBound, through: range.upperBound)
     }
 
     /// True with probability `p` (a `Fixed` in [0, 1]), decided exactly in units of 1e-8.
     @inlinable @inline(__always)
-    package mutating func chance(_ p: Fixed) -> Bool {
+    public mutating func chance(_ p: Fixed) -> Bool {
         if p.raw <= 0 { return false }
         if p.raw >= Fixed.scale { return true }
         return Int64(next(below: UInt64(Fixed.scale))) < p.raw
     }
 
     /// A uniform `Fixed` in [lower, upper], on the 1e-8 grid.
-    package mutating func fixed(in lower: Fixed, _ upper: Fixed) -> Fixed {
+    public mutating func fixed(in lower: Fixed, _ upper: Fixed) -> Fixed {
         Fixed(raw: next(from: lower.raw, through: upper.raw))
     }
 
@@ -88,10 +88,10 @@ package struct SeededRandom: Sendable {
 }
 
 /// SplitMix64 (Steele, Lea, Flood 2014): used to expand a seed into xoshiro state.
-package struct SplitMix64: Sendable {
-    package var state: UInt64
-    package init(state: UInt64) { self.state = state }
-    package mutating func next() -> UInt64 {
+public struct SplitMix64: Sendable {
+    public var state: UInt64
+    public init(state: UInt64) { self.state = state }
+    public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9

@@ -1,19 +1,21 @@
 /// A key with a cheap, well-mixed 64-bit hash, for `FastMap`.
-package protocol FastHashable: Equatable, Sendable {
+public protocol FastHashable: Equatable, Sendable {
     var fastHash: UInt64 { get }
 }
 
 /// An open-addressing hash map (linear probing, backward-shift deletion, power-of-two capacity)
 /// for the hot loop, where `Dictionary`'s SipHash costs more than the work it indexes.
 /// Iteration order is unspecified: callers sort before output.
-package struct FastMap<Key: FastHashable, Value: Sendable>: Sendable {
+public struct FastMap<Key: FastHashable, Value: Sendable>: Sendable {
     @usableFromInline var keys: [Key?]
     @usableFromInline var values: [Value?]
     @usableFromInline var mask: Int
-    package private(set) var count = 0
+    @usableFromInline var storedCount = 0
+    /// How many keys the map holds.
+    @inlinable public var count: Int { storedCount }
 
     @inlinable
-    package init(capacity: Int = 16) {
+    public init(capacity: Int = 16) {
         var size = 16
         while size < capacity * 2 { size <<= 1 }
         keys = Array(repeating: nil, count: size)
@@ -38,7 +40,7 @@ package struct FastMap<Key: FastHashable, Value: Sendable>: Sendable {
     }
 
     @inlinable
-    package subscript(key: Key) -> Value? {
+    public subscript(key: Key) -> Value? {
         get {
             guard let i = slot(of: key) else { return nil }
             return values[i]
@@ -49,8 +51,8 @@ package struct FastMap<Key: FastHashable, Value: Sendable>: Sendable {
     }
 
     @inlinable
-    package mutating func insert(_ key: Key, _ value: Value) {
-        if (count + 1) * 2 > keys.count { grow() }
+    public mutating func insert(_ key: Key, _ value: Value) {
+        if (storedCount + 1) * 2 > keys.count { grow() }
         var i = home(key)
         while let k = keys[i] {
             if k == key { values[i] = value; return }
@@ -58,16 +60,16 @@ package struct FastMap<Key: FastHashable, Value: Sendable>: Sendable {
         }
         keys[i] = key
         values[i] = value
-        count += 1
+        storedCount += 1
     }
 
     @inlinable @discardableResult
-    package mutating func removeValue(forKey key: Key) -> Value? {
+    public mutating func removeValue(forKey key: Key) -> Value? {
         guard var hole = slot(of: key) else { return nil }
         let removed = values[hole]
         keys[hole] = nil
         values[hole] = nil
-        count -= 1
+        storedCount -= 1
         // Backward-shift: pull later members of the probe run into the hole.
         var i = (hole + 1) & mask
         while let k = keys[i] {
@@ -93,16 +95,16 @@ package struct FastMap<Key: FastHashable, Value: Sendable>: Sendable {
         keys = Array(repeating: nil, count: size)
         values = Array(repeating: nil, count: size)
         mask = size - 1
-        count = 0
+        storedCount = 0
         for (k, v) in zip(oldKeys, oldValues) {
             if let k, let v { insert(k, v) }
         }
     }
 
     /// Every (key, value) pair, in table order.
-    package var pairs: [(Key, Value)] {
+    public var pairs: [(Key, Value)] {
         var out: [(Key, Value)] = []
-        out.reserveCapacity(count)
+        out.reserveCapacity(storedCount)
         for (k, v) in zip(keys, values) {
             if let k, let v { out.append((k, v)) }
         }

@@ -1,15 +1,15 @@
 /// A binary min-heap over an array. Ties pop in an order fixed by the elements' `<`, so a
 /// caller that wants first-in-first-out among equals puts a sequence number in the key.
-package struct MinHeap<Element: Comparable>: Sendable where Element: Sendable {
+public struct MinHeap<Element: Comparable>: Sendable where Element: Sendable {
     @usableFromInline var items: [Element] = []
 
-    @inlinable package init() {}
+    @inlinable public init() {}
 
-    @inlinable package var count: Int { items.count }
-    @inlinable package var isEmpty: Bool { items.isEmpty }
-    @inlinable package var min: Element? { items.first }
+    @inlinable public var count: Int { items.count }
+    @inlinable public var isEmpty: Bool { items.isEmpty }
+    @inlinable public var min: Element? { items.first }
 
-    @inlinable package mutating func push(_ element: Element) {
+    @inlinable public mutating func push(_ element: Element) {
         items.append(element)
         var child = items.count - 1
         while child > 0 {
@@ -21,7 +21,7 @@ package struct MinHeap<Element: Comparable>: Sendable where Element: Sendable {
     }
 
     @inlinable @discardableResult
-    package mutating func pop() -> Element? {
+    public mutating func pop() -> Element? {
         guard !items.isEmpty else { return nil }
         if items.count == 1 { return items.removeLast() }
         let top = items[0]
@@ -41,5 +41,5 @@ package struct MinHeap<Element: Comparable>: Sendable where Element: Sendable {
     }
 
     /// All elements in heap order (not sorted); for persistence and inspection.
-    package var unorderedElements: [Element] { items }
+    public var unorderedElements: [Element] { items }
 }
