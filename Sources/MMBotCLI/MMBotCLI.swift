@@ -13,15 +13,16 @@ package enum MMBotCLI {
       exec-demo   Run the engine against the simulated venue and print a JSON report.
       bench       Time the shadow loop (symbol-iterations per second, peak RSS).
       secrets     Store and read exchange credentials (memory, file or AWS Secrets Manager backends).
+      exchange-sim  Serve a Bybit v5-compatible API over the simulated venue, for rehearsals and SDK tests.
 
     Run 'mmbot <command> --help' for a command's options. 'mmbot --version' prints the version.
-    EXIT CODES: 0 success, 1 runtime failure, 2 bad input.
+    EXIT CODES: 0 success, 1 runtime failure, 2 bad input, 3 live mode refused (MM_LIVE_ENABLE is not 1).
     """
 
     package static func main(_ arguments: [String]) -> ExitCode {
         let args = Array(arguments.dropFirst())
         guard let command = args.first else {
-            Platform.writeStderr("mmbot: missing command; expected one of exec-demo, bench, secrets (see 'mmbot --help')\n")
+            Platform.writeStderr("mmbot: missing command; expected one of exec-demo, bench, secrets, exchange-sim (see 'mmbot --help')\n")
             return .usage
         }
         let rest = Array(args.dropFirst())
@@ -68,8 +69,20 @@ package enum MMBotCLI {
                 Platform.writeStderr(error.description + "\n")
                 return .usage
             }
+        case "exchange-sim":
+            if rest.contains("--help") {
+                Platform.writeStdout(OptionParser.help(usage: ExchangeSimCommand.usage, summary: ExchangeSimCommand.summary,
+                                                       specs: ExchangeSimCommand.specs, footer: ExchangeSimCommand.footer))
+                return .success
+            }
+            do {
+                return ExchangeSimCommand.run(try ExchangeSimCommand.parse(rest, environment: ProcessInfo.processInfo.environment))
+            } catch {
+                Platform.writeStderr(error.description + "\n")
+                return .usage
+            }
         default:
-            Platform.writeStderr("mmbot: unknown command '\(command)'; expected one of exec-demo, bench, secrets (see 'mmbot --help')\n")
+            Platform.writeStderr("mmbot: unknown command '\(command)'; expected one of exec-demo, bench, secrets, exchange-sim (see 'mmbot --help')\n")
             return .usage
         }
     }

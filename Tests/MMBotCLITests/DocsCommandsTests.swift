@@ -1,5 +1,9 @@
 import Foundation
+import Synchronization
 import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Every `bash` block in the README, the runbook and docs/ runs as written: the blocks of one file
 /// run in order in one shell (as an operator would type them), in a scratch directory with a
@@ -12,6 +16,9 @@ import Testing
         let code: String
         let expected: String?
     }
+
+    /// The longest one document's blocks may take together.
+    static let timeoutSeconds: Double = 300
 
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
@@ -54,6 +61,13 @@ import Testing
         return (result, skipped)
     }
 
+    /// Kills the process group whose id the script wrote at its start.
+    static func killGroup(recordedIn file: URL) {
+        guard let text = try? String(contentsOf: file, encoding: .utf8), let group = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)),
+              group > 1 else { return }
+        kill(-group, SIGKILL)
+    }
+
     @Test(arguments: documents())
     func everyCommandRunsAsWritten(_ document: String) throws {
         let text = try String(contentsOf: Self.root.appendingPathComponent(document), encoding: .utf8)
@@ -63,13 +77,20 @@ import Testing
         try FileManager.default.createDirectory(at: scratch.appendingPathComponent("reports"), withIntermediateDirectories: true)
         try FileManager.default.createDirectory(at: scratch.appendingPathComponent("artifacts"), withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: scratch) }
-        var script = "set -euo pipefail\n"
+        let pgidFile = scratch.appendingPathComponent("pgid")
+        var script = "set -euo pipefail\nps -o pgid= -p $$ | tr -d ' ' > \(pgidFile.path)\n"
         for (n, block) in blocks.enumerated() {
             script += "echo '--- \(document):\(block.line)' >&2\n{\n\(block.code)\n} > \(scratch.path)/block-\(n).out\n"
         }
+        // bash runs in its own session (setsid), so the watchdog and the clean-up below can kill
+        // the whole process group, including anything a block left in the background. stderr
+        // goes to a file, not a pipe, so a leftover child holding it open cannot hang the test.
+        let stderrFile = scratch.appendingPathComponent("stderr.log")
+        FileManager.default.createFile(atPath: stderrFile.path, contents: nil)
+        let errHandle = try FileHandle(forWritingTo: stderrFile)
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        process.arguments = ["-c", script]
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/setsid")
+        process.arguments = ["--wait", "/bin/bash", "-c", script]
         process.currentDirectoryURL = scratch
         var env = ProcessInfo.processInfo.environment
         env["PATH"] = BinaryRunner.binary.deletingLastPathComponent().path + ":" + (env["PATH"] ?? "/usr/bin:/bin")
@@ -77,14 +98,22 @@ import Testing
         // docs/runbook-state.md talks to the Redis at $REDIS_URL: the test Redis, database 0.
         if let redis = env["MMBOT_TEST_REDIS_URL"] { env["REDIS_URL"] = redis + "/0" }
         process.environment = env
-        let err = Pipe()
-        process.standardError = err
+        process.standardError = errHandle
         process.standardOutput = FileHandle.nullDevice
         process.standardInput = FileHandle.nullDevice
         try process.run()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
+        let timedOut = Mutex(false)
+        let watchdog = DispatchWorkItem {
+            timedOut.withLock { $0 = true }
+            Self.killGroup(recordedIn: pgidFile)
+        }
+        DispatchQueue.global().asyncAfter(deadline: .now() + Self.timeoutSeconds, execute: watchdog)
         process.waitUntilExit()
-        let stderr = String(decoding: errData, as: UTF8.self)
+        watchdog.cancel()
+        Self.killGroup(recordedIn: pgidFile)  // anything a block left running in the background
+        try errHandle.close()
+        let stderr = (try? String(contentsOf: stderrFile, encoding: .utf8)) ?? ""
+        #expect(!timedOut.withLock { $0 }, "\(document): the command blocks did not finish within \(Int(Self.timeoutSeconds)) s")
         let lastBlock = stderr.components(separatedBy: "\n").last { $0.hasPrefix("--- ") } ?? "(none)"
         #expect(process.terminationStatus == 0, "a command block failed; last block started: \(lastBlock)\n\(stderr.suffix(2000))")
         guard process.terminationStatus == 0 else { return }

@@ -28,6 +28,7 @@ import Testing
         (["--durable-state", "--recover", "--on-recover", "keep"], "--on-recover must be one of cancel|adopt, got 'keep'"),
         (["--durable-state", "--mode", "dryrun"], "--durable-state needs --mode shadow"),
         (["--durable-state", "--state-dir", ""], "--state-dir needs a directory path"),
+        (["--durable-state", "--exchange", "bybit"], "--durable-state works with --exchange fake only"),
     ])
     func badStateFlagsExitTwoWithOneLine(_ extra: [String], _ message: String) throws {
         let result = try MMBotBinary.run(["exec-demo", "--shadow"] + extra)

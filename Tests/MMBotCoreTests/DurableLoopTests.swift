@@ -63,7 +63,7 @@ private func withoutState(_ report: JSONValue) -> JSONValue {
             guard index == 5 else { return false }
             openBefore = loop.openOrders.count
             first = (try? loop.cancelAll(reason: .freeze, number: 1)) ?? -1
-            venueOpenBetween = (try? loop.exchange.openOrders().count) ?? -1
+            venueOpenBetween = (try? loop.exchange.openOrders(symbols: loop.config.symbols).count) ?? -1
             second = (try? loop.cancelAll(reason: .freeze, number: 1)) ?? -1
             return false
         }
@@ -389,7 +389,7 @@ private func withoutState(_ report: JSONValue) -> JSONValue {
         #expect(openAtFailure > 0)
         #expect(loop.iterationsCompleted == 9)
         #expect(loop.openOrders.isEmpty)
-        #expect(try loop.exchange.openOrders().isEmpty)
+        #expect(try loop.exchange.openOrders(symbols: loop.config.symbols).isEmpty)
         #expect(loop.counters.canceledByReason[.stateUnavailable] >= openAtFailure)
         #expect(setup.state.haltReason?.contains("unreachable") == true)
         #expect(sink.lines.contains { $0.contains("\"event\":\"state_store_unavailable\"") })

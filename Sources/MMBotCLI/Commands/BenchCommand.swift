@@ -17,6 +17,10 @@ package enum BenchCommand {
         OptionSpec("--state-dir", value: "DIR", default: "artifacts/bench-state",
                    help: "Scratch parent directory for --store file|redis; each run uses a fresh subdirectory, removed after."),
         OptionSpec("--redis-url", value: "URL", default: "redis://127.0.0.1:6379/0", help: "Redis for --store redis (use a scratch database)."),
+        OptionSpec("--obs", default: "off",
+                   help: "Run as exec-demo --obs does (exchange tap, snapshot publisher, /metrics on a free loopback port) and scrape it."),
+        OptionSpec("--scrape-hz", value: "N", default: "100",
+                   help: "With --obs: GET /metrics this many times a second over one kept-alive connection, 1 to 1000."),
     ]
 
     package enum Store: String, CaseIterable, Sendable {
@@ -32,6 +36,8 @@ package enum BenchCommand {
         let store: Store
         let parent: String
         let url: RedisURL
+        let observe: Bool
+        let scrapeHz: Int64
         do throws(UsageError) {
             options = try OptionParser.parse(arguments, specs: specs, command: name)
             symbols = try ExecDemoCommand.parseSymbols(options.string("--symbols") ?? "BTCUSDT,ETHUSDT")
@@ -46,6 +52,11 @@ package enum BenchCommand {
             } catch {
                 throw UsageError(name, "--redis-url: \(error.description)")
             }
+            observe = options.flag("--obs", default: false)
+            if !observe && options.isSet("--scrape-hz") {
+                throw UsageError(name, "--scrape-hz has no effect without --obs; add --obs or drop --scrape-hz")
+            }
+            scrapeHz = try options.integer("--scrape-hz", default: 100, range: 1...1_000)
         } catch {
             Platform.writeStderr(error.description + "\n")
             return .usage
@@ -53,7 +64,10 @@ package enum BenchCommand {
         var stats = StoreCounters()
         var venueFsyncs = 0
         var seconds: [Double] = []
+        var cpuSeconds: [Double] = []
         var placed = 0
+        var scrapes: [UInt64] = []
+        var scrapeFailures = 0
         for _ in 0..<runs {
             let config = EngineConfig(
                 symbols: symbols, iterations: Int(iterations), tickMs: 1000, pace: .virtual, mode: .shadow, exchange: "fake", seed: seed,
@@ -79,8 +93,28 @@ package enum BenchCommand {
                 Platform.writeStderr("mmbot bench: \(error.description)\n")
                 return .failure
             }
-            let loop = ShadowRun.makeLoop(config: config, clock: clock, logger: logger, pacer: VirtualPacer(stop: stop), stop: stop, durable: setup)
+            let tap = observe ? ExchangeTap(symbols: symbols, monotonicNanos: Platform.monotonicNanos, timeEvery: ExchangeTap.inProcessTimeEvery) : nil
+            let loop = ShadowRun.makeLoop(config: config, clock: clock, logger: logger, pacer: VirtualPacer(stop: stop), stop: stop, tap: tap,
+                                          durable: setup)
+            var server: HTTPServer?
+            var scraper: BenchScraper?
+            if observe {
+                let publisher = SnapshotPublisher(loop: loop, tap: tap, monotonicNanos: { Platform.monotonicNanos() })
+                loop.observer = publisher
+                let router = ObservabilityEndpoints.router(publisher: publisher, liveEnable: false) {
+                    ProcessStats(startTimeSeconds: 0, residentBytes: Platform.residentBytes())
+                }
+                do {
+                    server = try HTTPServer(host: .ipv4("127.0.0.1"), port: 0, router: router)
+                } catch {
+                    Platform.writeStderr("mmbot bench: --obs: \(error.description)\n")
+                    return .failure
+                }
+                server?.start()
+                scraper = BenchScraper(port: server!.port, hz: Int(scrapeHz))
+            }
             let begin = Platform.monotonicNanos()
+            let cpuBegin = Platform.threadCPUNanos()
             do {
                 try loop.run()
             } catch {
@@ -88,6 +122,13 @@ package enum BenchCommand {
                 return .failure
             }
             seconds.append(Double(Platform.monotonicNanos() - begin) / 1e9)
+            cpuSeconds.append(Double(Platform.threadCPUNanos() - cpuBegin) / 1e9)
+            if let scraper {
+                let result = scraper.finish()
+                scrapes += result.latencies
+                scrapeFailures += result.failures
+            }
+            server?.stop()
             placed = loop.counters.placed
             if let setup {
                 if let reason = setup.state.haltReason {
@@ -103,29 +144,46 @@ package enum BenchCommand {
         let median = seconds.sorted()[seconds.count / 2]
         let symbolIterations = Double(iterations) * Double(symbols.count)
         let rate = Int64(symbolIterations / median)
-        var result: JSONValue = [
+        let cpuMedian = cpuSeconds.sorted()[cpuSeconds.count / 2]
+        var result: [String: JSONValue] = [
             "symbols": .array(symbols.map { .string($0.name) }),
             "iterations": .int(iterations),
             "runs": .int(runs),
             "orders_placed_per_run": .int(placed),
             "median_seconds": .decimal(Fixed(raw: Int64(median * 1e8))),
             "symbol_iterations_per_second": .int(rate),
+            "loop_cpu_median_seconds": .decimal(Fixed(raw: Int64(cpuMedian * 1e8))),
+            "symbol_iterations_per_cpu_second": .int(Int64(symbolIterations / cpuMedian)),
             "peak_rss_bytes": .int(Platform.peakResidentBytes()),
             "store": .string(store.rawValue),
+            "obs": .bool(observe),
         ]
-        if store != .none, case .object(var members) = result {
-            let fsyncs = stats.fsyncs + venueFsyncs
-            members["records_per_run"] = .int(stats.records)
-            members["commits_per_run"] = .int(stats.commits)
-            members["fsyncs_per_run"] = .int(fsyncs)
-            members["snapshots_per_run"] = .int(stats.snapshots)
-            members["journal_bytes_per_run"] = .int(stats.bytes)
-            members["mutations_per_second"] = .int(Int64(Double(stats.records) / median))
-            members["commits_per_second"] = .int(Int64(Double(stats.commits) / median))
-            members["fsyncs_per_second"] = .int(Int64(Double(fsyncs) / median))
-            result = .object(members)
+        if observe {
+            let sorted = scrapes.sorted()
+            func ms(_ q: Double) -> JSONValue {
+                guard !sorted.isEmpty else { return .null }
+                let nanos = sorted[min(sorted.count - 1, Int((Double(sorted.count) * q).rounded(.up)) - 1)]
+                return .decimal(Fixed(raw: Int64(nanos) * 100))
+            }
+            result["scrape_hz"] = .int(scrapeHz)
+            result["scrapes"] = .int(sorted.count)
+            result["scrape_failures"] = .int(scrapeFailures)
+            result["scrape_p50_ms"] = ms(0.5)
+            result["scrape_p99_ms"] = ms(0.99)
+            result["scrape_max_ms"] = ms(1.0)
         }
-        Platform.writeStdout(JSONWriter.string(result, pretty: true) + "\n")
+        if store != .none {
+            let fsyncs = stats.fsyncs + venueFsyncs
+            result["records_per_run"] = .int(stats.records)
+            result["commits_per_run"] = .int(stats.commits)
+            result["fsyncs_per_run"] = .int(fsyncs)
+            result["snapshots_per_run"] = .int(stats.snapshots)
+            result["journal_bytes_per_run"] = .int(stats.bytes)
+            result["mutations_per_second"] = .int(Int64(Double(stats.records) / median))
+            result["commits_per_second"] = .int(Int64(Double(stats.commits) / median))
+            result["fsyncs_per_second"] = .int(Int64(Double(fsyncs) / median))
+        }
+        Platform.writeStdout(JSONWriter.string(.object(result), pretty: true) + "\n")
         return .success
     }
 }

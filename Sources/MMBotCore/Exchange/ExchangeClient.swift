@@ -16,8 +16,9 @@ package protocol ExchangeClient: AnyObject {
     func cancel(_ id: ClientOrderID, symbol: Symbol, at time: Millis) throws(ExchangeError) -> CancelOutcome
     /// Appends every fill that happened at or before `time` and was not delivered before.
     func fills(upTo time: Millis, into buffer: inout [Fill]) throws(ExchangeError)
-    /// Our orders open at the venue now, sorted by id (recovery reconciles with them).
-    func openOrders() throws(ExchangeError) -> [VenueOrder]
+    /// Our orders open at the venue now for `symbols` (a venue that lists all ignores it),
+    /// sorted by id. Recovery reconciles with them.
+    func openOrders(symbols: [Symbol]) throws(ExchangeError) -> [VenueOrder]
 }
 
 /// The in-process fake exchange: the simulated venue, called directly.
@@ -32,7 +33,7 @@ package final class FakeExchangeClient: ExchangeClient {
     package func fills(upTo time: Millis, into buffer: inout [Fill]) throws(ExchangeError) {
         venue.advance(to: time, into: &buffer)
     }
-    package func openOrders() throws(ExchangeError) -> [VenueOrder] {
+    package func openOrders(symbols: [Symbol]) throws(ExchangeError) -> [VenueOrder] {
         venue.openOrders.map { r in
             VenueOrder(id: r.request.id, symbol: r.request.symbol, side: r.request.side, price: r.request.price,
                        quantity: r.request.quantity, filled: r.filled)
@@ -54,7 +55,7 @@ package final class DryRunExchangeClient: ExchangeClient {
         open.removeValue(forKey: id) == nil ? .notOpen : .canceled(remaining: .zero)
     }
     package func fills(upTo time: Millis, into buffer: inout [Fill]) throws(ExchangeError) {}
-    package func openOrders() throws(ExchangeError) -> [VenueOrder] {
+    package func openOrders(symbols: [Symbol]) throws(ExchangeError) -> [VenueOrder] {
         open.values.sorted { $0.id < $1.id }.map {
             VenueOrder(id: $0.id, symbol: $0.symbol, side: $0.side, price: $0.price, quantity: $0.quantity, filled: .zero)
         }

@@ -32,6 +32,9 @@ package struct EngineConfig: Sendable {
     package var startTime: Millis
     /// True when `startTime` came from MM_FREEZE_UTC_ISO.
     package var timeFrozen: Bool
+    /// Network runs: a session chosen at start, so client order ids (Bybit orderLinkIds, which
+    /// the venue never accepts twice) differ between runs with the same seed.
+    package var sessionOverride: UInt32?
 
     package init(symbols: [Symbol], iterations: Int, tickMs: Int64, pace: Pace, mode: RunMode, exchange: String, seed: UInt64,
                  limits: RiskLimits, venue: VenueConfig, makerOnly: Bool, postOnlyOffsetBps: Fixed, orderNotionalUSD: Fixed,
@@ -53,8 +56,9 @@ package struct EngineConfig: Sendable {
     }
 
     /// The session part of every client order id: derived from the seed, so a shadow run is
-    /// reproducible.
+    /// reproducible (network runs override it).
     package var orderSession: UInt32 {
+        if let sessionOverride { return sessionOverride }
         var mix = SplitMix64(state: seed)
         return UInt32(truncatingIfNeeded: mix.next())
     }

@@ -53,7 +53,7 @@ extension ExecutionLoop {
     private func recover(_ state: DurableState) throws(IllegalTransition) {
         let venueOrders: [VenueOrder]
         do {
-            venueOrders = try exchange.openOrders()
+            venueOrders = try exchange.openOrders(symbols: recoverySymbols(state))
         } catch {
             haltOnStateFailure(.io("could not list the venue's open orders to reconcile with them: \(error.message)"))
             return
@@ -113,7 +113,7 @@ extension ExecutionLoop {
         }
         state.recovery = info
 
-        let venueAfter = (try? exchange.openOrders()) ?? []
+        let venueAfter = (try? exchange.openOrders(symbols: recoverySymbols(state))) ?? []
         let localAfter = (bids + asks).compactMap { $0 }.sorted { $0.id < $1.id }
         logger.log(.warning, name: "mm.state", component: "recovery", event: "recovery_reconciled", [
             ("action", .string(state.recovery.action?.rawValue ?? "cancel")),
@@ -126,6 +126,13 @@ extension ExecutionLoop {
         for warning in info.warnings {
             logger.log(.warning, name: "mm.state", component: "recovery", event: "recovery_warning", [("warning", .string(warning))])
         }
+    }
+
+    /// This run's symbols and those of every recovered open order.
+    private func recoverySymbols(_ state: DurableState) -> [Symbol] {
+        var symbols = config.symbols
+        for order in state.openOrders where !symbols.contains(order.symbol) { symbols.append(order.symbol) }
+        return symbols
     }
 
     /// Cancels a recovered order at the venue with a keyed, journaled cancel (reason `recovery`).

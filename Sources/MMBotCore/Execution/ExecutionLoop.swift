@@ -34,11 +34,15 @@ package final class ExecutionLoop {
     package let risk: RiskMonitor
     package private(set) var iterationsCompleted = 0
     package private(set) var stopSignalNumber: Int32 = 0
+    /// Told after each iteration and once after shutdown (the observability snapshot).
+    package var observer: (any ExecutionObserver)?
 
     // Per-symbol state as parallel arrays indexed by the symbol's position in config.symbols:
     // the hot loop touches a few fields at a time and never copies a whole record.
     private let instruments: [Symbol]
-    private let rules: [InstrumentRules]
+    private var rules: [InstrumentRules]
+    /// Each symbol's best bid and ask this iteration, read once from the market source.
+    private var books: [MarketSnapshot]
     private var positions: [Fixed]
     // Internal (not private) for recovery's adoption in ExecutionLoop+Durable.swift.
     var bids: [Order?]
@@ -48,7 +52,9 @@ package final class ExecutionLoop {
     private var exposureUSD: [Fixed]
     private var symbolCounters: [SymbolCounters]
 
-    private let market: SyntheticMarket
+    private let market: any MarketSource
+    /// Venue runs: the system clock and the venue's filters (nil in virtual-time shadow runs).
+    private let venueTime: VenueTime?
     private var edges: EdgeModel
     let exchange: any ExchangeClient
     private let planner: QuotePlanner
@@ -66,10 +72,11 @@ package final class ExecutionLoop {
     /// Set when the durable store failed: the loop stopped quoting and canceled its orders.
     var haltedByState = false
 
-    package init(config: EngineConfig, market: SyntheticMarket, exchange: any ExchangeClient, clock: RunClock,
-                 logger: Logger, pacer: any Pacer, stop: StopSignal, durableState: DurableState? = nil) {
+    package init(config: EngineConfig, market: any MarketSource, exchange: any ExchangeClient, clock: RunClock,
+                 logger: Logger, pacer: any Pacer, stop: StopSignal, venueTime: VenueTime? = nil, durableState: DurableState? = nil) {
         self.config = config
         self.market = market
+        self.venueTime = venueTime
         self.exchange = exchange
         self.clock = clock
         self.logger = logger
@@ -83,6 +90,7 @@ package final class ExecutionLoop {
         instruments = config.symbols
         rules = config.symbols.map { InstrumentCatalog.entry(for: $0).rules }
         let n = config.symbols.count
+        books = Array(repeating: MarketSnapshot(bestBid: .zero, bestAsk: .zero), count: n)
         positions = Array(repeating: .zero, count: n)
         bids = Array(repeating: nil, count: n)
         asks = Array(repeating: nil, count: n)
@@ -94,8 +102,12 @@ package final class ExecutionLoop {
         fillBuffer.reserveCapacity(16)
     }
 
-    /// The run's last instant: start + iterations completed × tick.
-    package var endTime: Millis { config.startTime + Int64(iterationsCompleted) * config.tickMs }
+    /// The run's last instant: start + iterations completed × tick (venue runs: the clock at the end).
+    package var endTime: Millis {
+        if venueTime?.now != nil { return finishedAt ?? clock.now }
+        return config.startTime + Int64(iterationsCompleted) * config.tickMs
+    }
+    private var finishedAt: Millis?
 
     /// Every symbol's state, in `config.symbols` order.
     package var symbols: [SymbolState] {
@@ -117,22 +129,26 @@ package final class ExecutionLoop {
 
     /// Runs every iteration (or until a stop request), then shuts down.
     package func run() throws(IllegalTransition) {
-        clock.now = config.startTime
+        clock.now = venueTime?.now?() ?? config.startTime
+        refreshRules()
         refreshMarks()
         if durableState != nil { try startDurable() }
         for index in 0..<config.iterations where !haltedByState {
             if pacer.waitForIteration(index) { break }
             try iterate(index)
             iterationsCompleted += 1
+            observer?.loopDidIterate(self)
         }
         stopSignalNumber = stop.signalNumber
         try shutdown()
+        observer?.loopDidFinish(self)
     }
 
     private func iterate(_ index: Int) throws(IllegalTransition) {
-        clock.now = config.startTime + Int64(index) * config.tickMs
+        clock.now = venueTime?.now?() ?? config.startTime + Int64(index) * config.tickMs
         if index > 0 {
-            market.step()
+            market.step(to: clock.now)
+            refreshRules()
             refreshMarks()
         }
         try collectFills()
@@ -153,11 +169,18 @@ package final class ExecutionLoop {
     private func refreshMarks() {
         totalExposureUSD = .zero
         for s in instruments.indices {
-            marks[s] = market.snapshot(s).mid
+            books[s] = market.snapshot(s)
+            marks[s] = books[s].mid
             let value = exposure(s).worstCaseNotional(mark: marks[s])
             exposureUSD[s] = value
             totalExposureUSD += value
         }
+    }
+
+    /// Venue runs: each symbol's rules from the filter cache (served or refetched per its TTL).
+    private func refreshRules() {
+        guard let venueTime else { return }
+        for s in instruments.indices { rules[s] = venueTime.rules(instruments[s], clock.now) }
     }
 
     @inline(__always)
@@ -225,7 +248,7 @@ package final class ExecutionLoop {
     // MARK: Quoting
 
     private func quote(_ s: Int, _ side: Side) throws(IllegalTransition) {
-        let plan = planner.plan(side, market: market.snapshot(s), rules: rules[s])
+        let plan = planner.plan(side, market: books[s], rules: rules[s])
         let existing = side == .buy ? bids[s] : asks[s]
         if let existing {
             if existing.price == plan.price { return }
@@ -247,7 +270,7 @@ package final class ExecutionLoop {
 
     private func block(_ s: Int, _ side: Side, _ plan: PlannedQuote, _ reason: BlockReason) {
         counters.blockedByReason[reason] += 1
-        if reason.isRiskBlock { symbolCounters[s].riskBlocks += 1 }
+        symbolCounters[s].blockedByReason[reason] += 1
         if logger.isEnabled(.info) {
             logger.log(.info, name: "mm.risk", component: "risk_monitor", event: "risk_check_blocked", [
                 ("symbol", .string(instruments[s].name)), ("side", .string(side.rawValue)), ("reason", .string(reason.rawValue)),
@@ -293,7 +316,7 @@ package final class ExecutionLoop {
             try order.transition(to: .rejected, at: clock.now)
             durableState?.didPlace(order, .rejected(reason))
             counters.rejectedByReason[reason] += 1
-            symbolCounters[s].rejected += 1
+            symbolCounters[s].rejectedByReason[reason] += 1
             if logger.isEnabled(.warning) {
                 logger.log(.warning, name: "mm.execution", component: "execution_loop", event: "order_rejected", [
                     ("client_order_id", .string(id.description)), ("symbol", .string(symbol.name)),
@@ -322,8 +345,14 @@ package final class ExecutionLoop {
             ])
             return false
         }
-        if case .notOpen = outcome {
-            // The venue no longer has it: its last fill is on the way. Collect it before moving on.
+        let unseenFill: Bool
+        switch outcome {
+        case .notOpen: unseenFill = true
+        case .canceled(let remaining): unseenFill = remaining < order.remainingQuantity
+        }
+        if unseenFill {
+            // The venue no longer has it, or filled some of it since the last poll: its fills
+            // are on the way. Collect them before moving on.
             try collectFills()
             let still = side == .buy ? bids[s] : asks[s]
             guard let still, still.id == order.id else {
@@ -335,7 +364,7 @@ package final class ExecutionLoop {
         try order.transition(to: .canceled, at: clock.now)
         durableState?.didCancel(order, id: order.id, .canceled, reason: reason.rawValue)
         counters.canceledByReason[reason] += 1
-        symbolCounters[s].canceled += 1
+        symbolCounters[s].canceledByReason[reason] += 1
         if side == .buy { bids[s] = nil } else { asks[s] = nil }
         refreshExposure(s)
         if logger.isEnabled(.info) {
@@ -395,10 +424,11 @@ package final class ExecutionLoop {
     // MARK: Shutdown
 
     private func shutdown() throws(IllegalTransition) {
-        clock.now = endTime
+        clock.now = venueTime?.now?() ?? endTime
         if haltedByState { return }
         try collectFills()
         try cancelAll(reason: .shutdown)
+        if venueTime?.now != nil { finishedAt = clock.now }
         if let durableState {
             durableState.requestSnapshot()
             try commitDurable()

@@ -4,14 +4,18 @@ import MMBotSupport
 package struct SymbolCounters: Sendable, Equatable {
     package var placed = 0
     package var filled = 0
-    package var canceled = 0
-    package var rejected = 0
     package var fills = 0
-    package var riskBlocks = 0
+    package var canceledByReason = ReasonCounts<CancelReason>()
+    package var rejectedByReason = ReasonCounts<RejectReason>()
+    package var blockedByReason = ReasonCounts<BlockReason>()
     package var boughtQty = Fixed.zero
     package var soldQty = Fixed.zero
     /// Σ sell notional − Σ buy notional: the cash the fills moved, before fees.
     package var cashFlowUSD = Fixed.zero
+
+    package var canceled: Int { canceledByReason.total }
+    package var rejected: Int { rejectedByReason.total }
+    package var riskBlocks: Int { blockedByReason[.maxInventory] + blockedByReason[.maxTotal] }
 }
 
 /// Whole-run tallies. Counting rules (docs/report.md): `placed` counts orders the venue

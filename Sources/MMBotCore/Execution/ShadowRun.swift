@@ -4,8 +4,10 @@ import MMBotSupport
 /// the dry-run client), and the execution loop over them. With `durable`, the venue continues
 /// from the state directory and is persisted there after each of the loop's commits.
 package enum ShadowRun {
+    /// With a `tap`, the exchange client reports placement latency and venue health to it (the
+    /// observability snapshot reads them).
     package static func makeLoop(config: EngineConfig, clock: RunClock, logger: Logger, pacer: any Pacer, stop: StopSignal,
-                                 durable: DurableSetup? = nil) -> ExecutionLoop {
+                                 tap: ExchangeTap? = nil, durable: DurableSetup? = nil) -> ExecutionLoop {
         let market = SyntheticMarket(symbols: config.symbols, seed: config.seed)
         let exchange: any ExchangeClient
         switch config.mode {
@@ -22,7 +24,8 @@ package enum ShadowRun {
         case .dryrun:
             exchange = DryRunExchangeClient()
         }
-        return ExecutionLoop(config: config, market: market, exchange: exchange, clock: clock, logger: logger, pacer: pacer, stop: stop,
+        let client: any ExchangeClient = tap.map { TappedExchangeClient(exchange, tap: $0) } ?? exchange
+        return ExecutionLoop(config: config, market: market, exchange: client, clock: clock, logger: logger, pacer: pacer, stop: stop,
                              durableState: durable?.state)
     }
 }

@@ -13,7 +13,22 @@ package enum RunReport {
         package init(utc: String) { self.utc = utc }
     }
 
-    package static func build(loop: ExecutionLoop, runtime: Runtime) -> JSONValue {
+    /// What a Bybit run adds: `execution.network_mode`, `execution.warmup_filters`, and the
+    /// top-level `bybit` and `filters` sections.
+    package struct Venue: Sendable {
+        package let networkMode: NetworkMode
+        package let warmupFilters: Bool
+        package let bybit: JSONValue
+        package let filters: JSONValue
+        package init(networkMode: NetworkMode, warmupFilters: Bool, bybit: JSONValue, filters: JSONValue) {
+            self.networkMode = networkMode
+            self.warmupFilters = warmupFilters
+            self.bybit = bybit
+            self.filters = filters
+        }
+    }
+
+    package static func build(loop: ExecutionLoop, runtime: Runtime, venue: Venue? = nil) -> JSONValue {
         let config = loop.config
         let counters = loop.counters
         let open = loop.openOrders
@@ -63,7 +78,9 @@ package enum RunReport {
             "tick_ms": .int(config.tickMs),
             "mode": .string(config.mode.rawValue),
             "exchange": .string(config.exchange),
-            "network": false,
+            "network": .bool((venue?.networkMode ?? .off) != .off),
+            "network_mode": .string((venue?.networkMode ?? .off).rawValue),
+            "warmup_filters": .bool(venue?.warmupFilters ?? false),
             "pace": .string(config.pace.rawValue),
             "interrupted": .bool(loop.stopSignalNumber != 0),
             "stop_signal": loop.stopSignalNumber == 0 ? .null : .string(signalName(loop.stopSignalNumber)),
@@ -140,9 +157,15 @@ package enum RunReport {
             "runtime": [
                 "utc": .string(runtime.utc),
                 "version": .string(MMBotVersion.current),
-                "time_source": .string(config.timeFrozen ? "MM_FREEZE_UTC_ISO" : "wall_clock"),
+                "time_source": .string(venue.map { $0.networkMode != .off } == true
+                    ? "system_clock" : (config.timeFrozen ? "MM_FREEZE_UTC_ISO" : "wall_clock")),
             ],
         ]
+        if let venue, case .object(var members) = report {
+            members["bybit"] = venue.bybit
+            members["filters"] = venue.filters
+            report = .object(members)
+        }
         if let durable = loop.durableState, case .object(var members) = report {
             members["state"] = durable.stateJSON
             members["recovery"] = durable.recovery.json

@@ -81,7 +81,7 @@ package final class Logger {
         switch format {
         case .json:
             var members: [String: JSONValue] = [:]
-            for (key, value) in fields { members[key] = value }
+            for (key, value) in fields { members[key] = Logger.masked(key, value) }
             var ts = ""
             UTCTime.appendISO(clock.now, fractionDigits: 6, to: &ts)
             members["ts_utc"] = .string(ts)
@@ -104,6 +104,7 @@ package final class Logger {
                 line.append(" ")
                 line.append(key)
                 line.append("=")
+                let value = Logger.masked(key, value)
                 if case .string(let s) = value, !s.contains(" "), !s.isEmpty {
                     line.append(s)
                 } else {
@@ -115,6 +116,25 @@ package final class Logger {
     }
 
     package func flush() { sink.flush() }
+
+    /// The text that replaces a secret's value in a log line.
+    package static let mask = "***"
+
+    /// A field whose name says it carries a credential (api_key, access_key, secret_key,
+    /// signature, authorization, password, or anything ending in secret, token or password) is
+    /// logged as `***` whatever its value, so a careless call site cannot leak one.
+    package static func masked(_ key: String, _ value: JSONValue) -> JSONValue {
+        let lower = key.lowercased()
+        if sensitiveKeys.contains(lower) || lower.hasSuffix("secret") || lower.hasSuffix("token") || lower.hasSuffix("password") {
+            return .string(mask)
+        }
+        return value
+    }
+
+    private static let sensitiveKeys: Set<String> = [
+        "api_key", "apikey", "access_key", "access_key_id", "secret_key", "private_key", "signature", "sign", "authorization",
+        "x-bapi-api-key", "x-bapi-sign", "passwd",
+    ]
 }
 
 /// A sink that keeps lines in memory, for tests and for callers that render logs themselves.

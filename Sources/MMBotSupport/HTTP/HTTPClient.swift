@@ -14,8 +14,10 @@ package final class HTTPClient: HTTPSending {
         precondition(timeoutSeconds > 0, "timeoutSeconds must be positive")
         self.timeoutSeconds = timeoutSeconds
         let configuration = URLSessionConfiguration.ephemeral
-        configuration.timeoutIntervalForRequest = timeoutSeconds
-        configuration.timeoutIntervalForResource = timeoutSeconds
+        // URLSession on Linux counts its timeouts in whole seconds (a sub-second one fails at
+        // once), so it gets at least one second and the wait in `send` enforces sub-second ones.
+        configuration.timeoutIntervalForRequest = max(1, timeoutSeconds.rounded(.up))
+        configuration.timeoutIntervalForResource = max(1, timeoutSeconds.rounded(.up))
         configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
         configuration.urlCache = nil
         configuration.httpCookieStorage = nil
@@ -31,7 +33,7 @@ package final class HTTPClient: HTTPSending {
         guard let url = URL(string: request.url), let scheme = url.scheme?.lowercased(),
               scheme == "http" || scheme == "https", let host = url.host, !host.isEmpty
         else { throw .invalidURL(request.url) }
-        var urlRequest = URLRequest(url: url, cachePolicy: .reloadIgnoringLocalCacheData, timeoutInterval: timeoutSeconds)
+        var urlRequest = URLRequest(url: url, cachePolicy: .reloadIgnoringLocalCacheData, timeoutInterval: max(1, timeoutSeconds.rounded(.up)))
         urlRequest.httpMethod = request.method
         for header in request.headers { urlRequest.setValue(header.value, forHTTPHeaderField: header.name) }
         if !request.body.isEmpty { urlRequest.httpBody = Data(request.body) }
@@ -43,8 +45,10 @@ package final class HTTPClient: HTTPSending {
             outcome.finish(HTTPClient.result(url: target, timeout: timeout, data: data, response: response, error: error))
         }
         task.resume()
-        // URLSession enforces the timeout itself; this wait is a backstop in case it does not.
-        if outcome.done.wait(timeout: .now() + timeoutSeconds + 5) == .timedOut {
+        // URLSession enforces whole-second timeouts itself; this wait enforces sub-second ones
+        // and is a backstop in case it does not.
+        let backstop = timeoutSeconds < 1 ? timeoutSeconds : timeoutSeconds + 5
+        if outcome.done.wait(timeout: .now() + backstop) == .timedOut {
             task.cancel()
             throw .timedOut(url: request.url, seconds: timeoutSeconds)
         }
