@@ -98,6 +98,8 @@ import Glibc
         var env = ProcessInfo.processInfo.environment
         env["PATH"] = BinaryRunner.binary.deletingLastPathComponent().path + ":" + (env["PATH"] ?? "/usr/bin:/bin")
         env.removeValue(forKey: "MM_FREEZE_UTC_ISO")
+        // The runbook's durable-state section talks to the Redis at $REDIS_URL: the test Redis, database 0.
+        if let redis = env["MMBOT_TEST_REDIS_URL"] { env["REDIS_URL"] = redis + "/0" }
         process.environment = env
         process.standardError = errHandle
         process.standardOutput = FileHandle.nullDevice

@@ -3,6 +3,8 @@ import MMBotSupport
 
 /// `mmbot bench`: times the shadow loop in-process with logging off and prints one JSON object
 /// with symbol-iterations per second and peak RSS. docs/performance.md quotes its figures.
+/// `--store` adds durable state (docs/state.md, "Performance"): records (mutations), commits and
+/// fsyncs per second beside the loop's own rate.
 package enum BenchCommand {
     package static let name = "mmbot bench"
     package static let specs: [OptionSpec] = [
@@ -10,11 +12,20 @@ package enum BenchCommand {
         OptionSpec("--iterations", value: "N", default: "1000000", help: "Iterations per run, 1 to 1000000000."),
         OptionSpec("--runs", value: "N", default: "3", help: "Timed runs; the median is reported, 1 to 100."),
         OptionSpec("--seed", value: "N", default: "42", help: "Seed for the run."),
+        OptionSpec("--store", value: "NAME", default: "none",
+                   help: "Durable state to record into: none, memory (no I/O), file (journal + fsync) or redis."),
+        OptionSpec("--state-dir", value: "DIR", default: "artifacts/bench-state",
+                   help: "Scratch parent directory for --store file|redis; each run uses a fresh subdirectory, removed after."),
+        OptionSpec("--redis-url", value: "URL", default: "redis://127.0.0.1:6379/0", help: "Redis for --store redis (use a scratch database)."),
         OptionSpec("--obs", default: "off",
                    help: "Run as exec-demo --obs does (exchange tap, snapshot publisher, /metrics on a free loopback port) and scrape it."),
         OptionSpec("--scrape-hz", value: "N", default: "100",
                    help: "With --obs: GET /metrics this many times a second over one kept-alive connection, 1 to 1000."),
     ]
+
+    package enum Store: String, CaseIterable, Sendable {
+        case none, memory, file, redis
+    }
 
     package static func run(_ arguments: [String]) -> ExitCode {
         let options: ParsedOptions
@@ -22,6 +33,9 @@ package enum BenchCommand {
         let iterations: Int64
         let runs: Int64
         let seed: UInt64
+        let store: Store
+        let parent: String
+        let url: RedisURL
         let observe: Bool
         let scrapeHz: Int64
         do throws(UsageError) {
@@ -30,6 +44,14 @@ package enum BenchCommand {
             iterations = try options.integer("--iterations", default: 1_000_000, range: 1...1_000_000_000)
             runs = try options.integer("--runs", default: 3, range: 1...100)
             seed = try options.unsigned("--seed", default: 42)
+            store = try options.choice("--store", default: .none)
+            parent = options.string("--state-dir") ?? "artifacts/bench-state"
+            let text = options.string("--redis-url") ?? "redis://127.0.0.1:6379/0"
+            do {
+                url = try RedisURL(parsing: text)
+            } catch {
+                throw UsageError(name, "--redis-url: \(error.description)")
+            }
             observe = options.flag("--obs", default: false)
             if !observe && options.isSet("--scrape-hz") {
                 throw UsageError(name, "--scrape-hz has no effect without --obs; add --obs or drop --scrape-hz")
@@ -39,6 +61,8 @@ package enum BenchCommand {
             Platform.writeStderr(error.description + "\n")
             return .usage
         }
+        var stats = StoreCounters()
+        var venueFsyncs = 0
         var seconds: [Double] = []
         var cpuSeconds: [Double] = []
         var placed = 0
@@ -54,8 +78,24 @@ package enum BenchCommand {
             let clock = RunClock(now: config.startTime)
             let stop = StopSignal()
             let logger = Logger(threshold: .off, format: .json, sink: MemoryLogSink(), clock: clock)
+            let directory = parent + "/run-\(Platform.processID())-\(seconds.count)"
+            let setup: DurableSetup?
+            do {
+                switch store {
+                case .none: setup = nil
+                case .memory: setup = try DurableSetup.inMemory(store: InMemoryOrderStore(), config: config, clock: clock, logger: logger)
+                case .file, .redis:
+                    let durable = DurableOptions(directory: directory, backend: store == .file ? .file : .redis, redisURL: url,
+                                                 recover: false, onRecover: .cancel)
+                    setup = try DurableRun.open(durable, config: config, clock: clock, logger: logger)
+                }
+            } catch {
+                Platform.writeStderr("mmbot bench: \(error.description)\n")
+                return .failure
+            }
             let tap = observe ? ExchangeTap(symbols: symbols, monotonicNanos: Platform.monotonicNanos, timeEvery: ExchangeTap.inProcessTimeEvery) : nil
-            let loop = ShadowRun.makeLoop(config: config, clock: clock, logger: logger, pacer: VirtualPacer(stop: stop), stop: stop, tap: tap)
+            let loop = ShadowRun.makeLoop(config: config, clock: clock, logger: logger, pacer: VirtualPacer(stop: stop), stop: stop, tap: tap,
+                                          durable: setup)
             var server: HTTPServer?
             var scraper: BenchScraper?
             if observe {
@@ -90,6 +130,16 @@ package enum BenchCommand {
             }
             server?.stop()
             placed = loop.counters.placed
+            if let setup {
+                if let reason = setup.state.haltReason {
+                    Platform.writeStderr("mmbot bench: the state store failed: \(reason)\n")
+                    return .failure
+                }
+                stats = setup.state.store.counters
+                venueFsyncs = store == .file || store == .redis ? 3 * stats.snapshots : 0
+                setup.close()
+                if store == .file || store == .redis { try? Platform.removeDirectory(directory) }
+            }
         }
         let median = seconds.sorted()[seconds.count / 2]
         let symbolIterations = Double(iterations) * Double(symbols.count)
@@ -105,6 +155,7 @@ package enum BenchCommand {
             "loop_cpu_median_seconds": .decimal(Fixed(raw: Int64(cpuMedian * 1e8))),
             "symbol_iterations_per_cpu_second": .int(Int64(symbolIterations / cpuMedian)),
             "peak_rss_bytes": .int(Platform.peakResidentBytes()),
+            "store": .string(store.rawValue),
             "obs": .bool(observe),
         ]
         if observe {
@@ -120,6 +171,17 @@ package enum BenchCommand {
             result["scrape_p50_ms"] = ms(0.5)
             result["scrape_p99_ms"] = ms(0.99)
             result["scrape_max_ms"] = ms(1.0)
+        }
+        if store != .none {
+            let fsyncs = stats.fsyncs + venueFsyncs
+            result["records_per_run"] = .int(stats.records)
+            result["commits_per_run"] = .int(stats.commits)
+            result["fsyncs_per_run"] = .int(fsyncs)
+            result["snapshots_per_run"] = .int(stats.snapshots)
+            result["journal_bytes_per_run"] = .int(stats.bytes)
+            result["mutations_per_second"] = .int(Int64(Double(stats.records) / median))
+            result["commits_per_second"] = .int(Int64(Double(stats.commits) / median))
+            result["fsyncs_per_second"] = .int(Int64(Double(fsyncs) / median))
         }
         Platform.writeStdout(JSONWriter.string(.object(result), pretty: true) + "\n")
         return .success

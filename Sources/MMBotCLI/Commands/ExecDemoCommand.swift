@@ -37,6 +37,18 @@ package enum ExecDemoCommand {
         OptionSpec("--log-level", value: "LEVEL", default: "info", help: "debug, info, warning, error or off (logs go to stderr)."),
         OptionSpec("--log-format", value: "FORMAT", default: "json", help: "json (one object per line) or text."),
         OptionSpec("--out", value: "FILE", help: "Also write the report to FILE (atomically; its directory must exist)."),
+        OptionSpec("--durable-state", default: "off",
+                   help: "Record every order mutation durably (journal or Redis) before the venue is told; snapshots in --state-dir."),
+        OptionSpec("--state-dir", value: "DIR", default: "artifacts/state",
+                   help: "Directory for the journal, snapshots, the lock and the simulated venue's state (created if missing)."),
+        OptionSpec("--recover", default: "off",
+                   help: "Load the state in --state-dir and reconcile its open orders with the venue before quoting."),
+        OptionSpec("--state-backend", value: "NAME", default: "file",
+                   help: "file (journal.jsonl in --state-dir) or redis (a shared Redis at --redis-url; disk snapshots still written)."),
+        OptionSpec("--redis-url", value: "URL", default: "redis://127.0.0.1:6379/0",
+                   help: "Redis for --state-backend redis: redis://[[user]:password@]host[:port][/db]."),
+        OptionSpec("--on-recover", value: "ACTION", default: "cancel",
+                   help: "With --recover: cancel the recovered open orders before quoting, or adopt them and keep managing them."),
     ] + venueSpecs + observabilitySpecs
 
     package static let usage = "mmbot exec-demo --shadow [options]"
@@ -58,7 +70,8 @@ package enum ExecDemoCommand {
                          Where --exchange bybit loads its credentials (see 'mmbot secrets --help').
 
     EXIT CODES: 0 run completed (also after SIGINT/SIGTERM), 1 runtime failure (e.g. the --obs port is in use,
-    Bybit credentials missing, venue unreachable), 2 bad input, 3 live mode refused (MM_LIVE_ENABLE is not 1).
+    Bybit credentials missing, venue unreachable, a state directory that is locked, corrupt or missing for
+    --recover, a state store lost mid-run), 2 bad input, 3 live mode refused (MM_LIVE_ENABLE is not 1).
     """
 
     /// Everything `run` needs, parsed and validated.
@@ -76,6 +89,8 @@ package enum ExecDemoCommand {
         package var venue: VenueOptions?
         /// Set when live mode was asked for without MM_LIVE_ENABLE=1: the run is refused (exit 3).
         package var liveRefusal: LiveModeRefused?
+        /// Set with --durable-state.
+        package var durable: DurableOptions?
     }
 
     /// Parses and validates; every problem is a `UsageError` naming the flag, the value and
@@ -143,6 +158,8 @@ package enum ExecDemoCommand {
             utc = UTCTime.iso(start)
         }
 
+        let durable = try parseDurable(o, mode: mode, exchangeIsFake: venue == nil)
+
         var config = EngineConfig(
             symbols: symbols, iterations: Int(iterations), tickMs: tick, pace: pace, mode: mode, exchange: venue == nil ? "fake" : "bybit", seed: seed,
             limits: RiskLimits(maxInventoryUSD: maxInv, maxTotalUSD: maxTotal, edgeThresholdBps: threshold, resumeEdgeBps: resume),
@@ -161,7 +178,50 @@ package enum ExecDemoCommand {
         }
         return Options(engine: config, logLevel: level, logFormat: format, outPath: out, runtimeUTC: runtimeUTC,
                        observability: observability, liveEnable: KillSwitch.isArmed(environment: environment), venue: venue,
-                       liveRefusal: KillSwitch.refusal(mode: venue?.network ?? .off, environment: environment))
+                       liveRefusal: KillSwitch.refusal(mode: venue?.network ?? .off, environment: environment), durable: durable)
+    }
+
+    /// The durable-state flags: each one that would do nothing in this combination is refused.
+    static func parseDurable(_ o: ParsedOptions, mode: RunMode, exchangeIsFake: Bool) throws(UsageError) -> DurableOptions? {
+        let enabled = o.flag("--durable-state", default: false)
+        let recover = o.flag("--recover", default: false)
+        guard enabled else {
+            if recover {
+                throw UsageError(name, "--recover needs --durable-state: without it there is no state to recover (add --durable-state)")
+            }
+            for flag in ["--state-dir", "--state-backend", "--redis-url", "--on-recover"] where o.isSet(flag) {
+                throw UsageError(name, "\(flag) has no effect without --durable-state; add --durable-state or drop it")
+            }
+            return nil
+        }
+        guard mode == .shadow else {
+            throw UsageError(name, "--durable-state needs --mode shadow: dryrun orders never reach a venue, so there is nothing to recover")
+        }
+        guard exchangeIsFake else {
+            throw UsageError(name, "--durable-state works with --exchange fake only in this version: a Bybit venue needs each intent "
+                + "committed before its request leaves, which is not wired yet (docs/state.md); drop one of the two")
+        }
+        let directory = o.string("--state-dir") ?? "artifacts/state"
+        guard !directory.isEmpty else { throw UsageError(name, "--state-dir needs a directory path, got ''") }
+        if Platform.fileExists(directory) && !Platform.isDirectory(directory) {
+            throw UsageError(name, "--state-dir '\(directory)' exists and is not a directory; give a directory path")
+        }
+        let backend: StateBackendKind = try o.choice("--state-backend", default: .file)
+        let urlText = o.string("--redis-url") ?? "redis://127.0.0.1:6379/0"
+        if backend == .file && o.isSet("--redis-url") {
+            throw UsageError(name, "--redis-url has no effect with --state-backend file; add --state-backend redis or drop it")
+        }
+        let url: RedisURL
+        do {
+            url = try RedisURL(parsing: urlText)
+        } catch {
+            throw UsageError(name, "--redis-url: \(error.description)")
+        }
+        if !recover && o.isSet("--on-recover") {
+            throw UsageError(name, "--on-recover has no effect without --recover; add --recover or drop it")
+        }
+        let action: RecoverAction = try o.choice("--on-recover", default: .cancel)
+        return DurableOptions(directory: directory, backend: backend, redisURL: url, recover: recover, onRecover: action)
     }
 
     /// Splits, trims, upper-cases, de-duplicates (first occurrence wins) and validates.
@@ -194,8 +254,22 @@ package enum ExecDemoCommand {
         let sink = StderrLogSink()
         let clock = RunClock(now: options.engine.startTime)
         let logger = Logger(threshold: options.logLevel, format: options.logFormat, sink: sink, clock: clock)
-        let pacer: any Pacer = options.engine.pace == .realtime
-            ? RealtimePacer(stop: stop, tickMs: options.engine.tickMs, onTick: { sink.flush() })
+        var engine = options.engine
+        var setup: DurableSetup?
+        if let durable = options.durable {
+            do {
+                let opened = try DurableRun.open(durable, config: engine, clock: clock, logger: logger)
+                engine.startTime = opened.startTime
+                setup = opened
+            } catch {
+                sink.flush()
+                Platform.writeStderr("mmbot exec-demo: \(error.description)\n")
+                return .failure
+            }
+        }
+        defer { setup?.close() }
+        let pacer: any Pacer = engine.pace == .realtime
+            ? RealtimePacer(stop: stop, tickMs: engine.tickMs, onTick: { sink.flush() })
             : VirtualPacer(stop: stop)
         // Timing every placement costs ~9 % of the in-process loop, so in-process runs sample one in
         // ExchangeTap.inProcessTimeEvery; a network venue's round trip dwarfs the clock reads, so time them all.
@@ -216,7 +290,7 @@ package enum ExecDemoCommand {
                 return .failure
             }
         } else {
-            loop = ShadowRun.makeLoop(config: options.engine, clock: clock, logger: logger, pacer: pacer, stop: stop, tap: tap)
+            loop = ShadowRun.makeLoop(config: engine, clock: clock, logger: logger, pacer: pacer, stop: stop, tap: tap, durable: setup)
         }
         var observability: ObservabilityRuntime?
         if let obs = options.observability, let tap {
@@ -266,6 +340,10 @@ package enum ExecDemoCommand {
             }
         }
         observability?.lingerAndStop(stop: stop, logger: logger, flush: { sink.flush() })
+        if code == .success, let reason = loop.durableState?.haltReason {
+            Platform.writeStderr("mmbot exec-demo: stopped quoting and canceled every open order because the state store failed: \(reason)\n")
+            return .failure
+        }
         return code
     }
 }

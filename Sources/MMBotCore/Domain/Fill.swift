@@ -10,8 +10,11 @@ package struct Fill: Sendable, Equatable {
     package let time: Millis
     /// True when our order was resting (maker); false when it took liquidity (taker).
     package let isMaker: Bool
+    /// The venue's id for this execution (Bybit's execId); a fill delivered twice has the same one.
+    package let execID: UInt64
 
-    package init(orderID: ClientOrderID, symbol: Symbol, side: Side, price: Fixed, quantity: Fixed, time: Millis, isMaker: Bool) {
+    package init(orderID: ClientOrderID, symbol: Symbol, side: Side, price: Fixed, quantity: Fixed, time: Millis, isMaker: Bool,
+                 execID: UInt64 = 0) {
         self.orderID = orderID
         self.symbol = symbol
         self.side = side
@@ -19,5 +22,6 @@ package struct Fill: Sendable, Equatable {
         self.quantity = quantity
         self.time = time
         self.isMaker = isMaker
+        self.execID = execID
     }
 }

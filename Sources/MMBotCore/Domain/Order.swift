@@ -24,6 +24,15 @@ package struct Order: Sendable, Equatable {
         self.updatedAt = createdAt
     }
 
+    /// An order as a journal or snapshot recorded it: every field, including its progress.
+    package init(id: ClientOrderID, symbol: Symbol, side: Side, price: Fixed, quantity: Fixed, postOnly: Bool, createdAt: Millis,
+                 filledQuantity: Fixed, state: OrderState, updatedAt: Millis) {
+        self.init(id: id, symbol: symbol, side: side, price: price, quantity: quantity, postOnly: postOnly, createdAt: createdAt)
+        self.filledQuantity = filledQuantity
+        self.state = state
+        self.updatedAt = updatedAt
+    }
+
     package var remainingQuantity: Fixed { quantity - filledQuantity }
 
     /// Moves to `next`, refusing an illegal edge.

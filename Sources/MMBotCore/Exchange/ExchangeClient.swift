@@ -16,6 +16,9 @@ package protocol ExchangeClient: AnyObject {
     func cancel(_ id: ClientOrderID, symbol: Symbol, at time: Millis) throws(ExchangeError) -> CancelOutcome
     /// Appends every fill that happened at or before `time` and was not delivered before.
     func fills(upTo time: Millis, into buffer: inout [Fill]) throws(ExchangeError)
+    /// Our orders open at the venue now for `symbols` (a venue that lists all ignores it),
+    /// sorted by id. Recovery reconciles with them.
+    func openOrders(symbols: [Symbol]) throws(ExchangeError) -> [VenueOrder]
 }
 
 /// The in-process fake exchange: the simulated venue, called directly.
@@ -30,20 +33,31 @@ package final class FakeExchangeClient: ExchangeClient {
     package func fills(upTo time: Millis, into buffer: inout [Fill]) throws(ExchangeError) {
         venue.advance(to: time, into: &buffer)
     }
+    package func openOrders(symbols: [Symbol]) throws(ExchangeError) -> [VenueOrder] {
+        venue.openOrders.map { r in
+            VenueOrder(id: r.request.id, symbol: r.request.symbol, side: r.request.side, price: r.request.price,
+                       quantity: r.request.quantity, filled: r.filled)
+        }
+    }
 }
 
 /// `--mode dryrun`: orders are planned, risk-checked and logged but never leave the process.
 /// Every placement is acknowledged locally and nothing ever fills.
 package final class DryRunExchangeClient: ExchangeClient {
-    private var open: Set<ClientOrderID> = []
+    private var open: [ClientOrderID: OrderRequest] = [:]
     package init() {}
     package var name: String { "dryrun" }
     package func place(_ request: OrderRequest) throws(ExchangeError) -> PlaceOutcome {
-        open.insert(request.id)
+        open[request.id] = request
         return .accepted
     }
     package func cancel(_ id: ClientOrderID, symbol: Symbol, at time: Millis) throws(ExchangeError) -> CancelOutcome {
-        open.remove(id) == nil ? .notOpen : .canceled(remaining: .zero)
+        open.removeValue(forKey: id) == nil ? .notOpen : .canceled(remaining: .zero)
     }
     package func fills(upTo time: Millis, into buffer: inout [Fill]) throws(ExchangeError) {}
+    package func openOrders(symbols: [Symbol]) throws(ExchangeError) -> [VenueOrder] {
+        open.values.sorted { $0.id < $1.id }.map {
+            VenueOrder(id: $0.id, symbol: $0.symbol, side: $0.side, price: $0.price, quantity: $0.quantity, filled: .zero)
+        }
+    }
 }

@@ -14,6 +14,9 @@ import MMBotSupport
 ///    edge is back at or above it.
 /// After the last iteration (or a stop request) the clock moves to start + n × tick, due fills
 /// are applied and every open order is canceled (`shutdown`).
+///
+/// With durable state (`durableState`), every mutation is recorded around its venue call and the
+/// iteration's records are committed at its end (ExecutionLoop+Durable.swift).
 package final class ExecutionLoop {
     /// One symbol's state, as the report reads it.
     package struct SymbolState: Sendable {
@@ -41,8 +44,9 @@ package final class ExecutionLoop {
     /// Each symbol's best bid and ask this iteration, read once from the market source.
     private var books: [MarketSnapshot]
     private var positions: [Fixed]
-    private var bids: [Order?]
-    private var asks: [Order?]
+    // Internal (not private) for recovery's adoption in ExecutionLoop+Durable.swift.
+    var bids: [Order?]
+    var asks: [Order?]
     private var marks: [Fixed]
     private var edgeValues: [Fixed]
     private var exposureUSD: [Fixed]
@@ -52,20 +56,24 @@ package final class ExecutionLoop {
     /// Venue runs: the system clock and the venue's filters (nil in virtual-time shadow runs).
     private let venueTime: VenueTime?
     private var edges: EdgeModel
-    private let exchange: any ExchangeClient
+    let exchange: any ExchangeClient
     private let planner: QuotePlanner
-    private let clock: RunClock
-    private let logger: Logger
+    let clock: RunClock
+    let logger: Logger
     private let pacer: any Pacer
     private let stop: StopSignal
-    private var symbolIndex = FastMap<Symbol, Int>()
+    var symbolIndex = FastMap<Symbol, Int>()
     private var totalExposureUSD = Fixed.zero
     private var nextSequence: UInt64 = 1
     private let session: UInt32
     private var fillBuffer: [Fill] = []
+    /// Durable order state (`--durable-state`), or nil: then nothing is recorded.
+    package let durableState: DurableState?
+    /// Set when the durable store failed: the loop stopped quoting and canceled its orders.
+    var haltedByState = false
 
     package init(config: EngineConfig, market: any MarketSource, exchange: any ExchangeClient, clock: RunClock,
-                 logger: Logger, pacer: any Pacer, stop: StopSignal, venueTime: VenueTime? = nil) {
+                 logger: Logger, pacer: any Pacer, stop: StopSignal, venueTime: VenueTime? = nil, durableState: DurableState? = nil) {
         self.config = config
         self.market = market
         self.venueTime = venueTime
@@ -77,7 +85,8 @@ package final class ExecutionLoop {
         edges = EdgeModel(symbols: config.symbols, iterations: config.iterations, seed: config.seed)
         planner = QuotePlanner(offsetBps: config.postOnlyOffsetBps, notionalUSD: config.orderNotionalUSD)
         risk = RiskMonitor(limits: config.limits)
-        session = config.orderSession
+        self.durableState = durableState
+        session = durableState?.session ?? config.orderSession
         instruments = config.symbols
         rules = config.symbols.map { InstrumentCatalog.entry(for: $0).rules }
         let n = config.symbols.count
@@ -123,7 +132,8 @@ package final class ExecutionLoop {
         clock.now = venueTime?.now?() ?? config.startTime
         refreshRules()
         refreshMarks()
-        for index in 0..<config.iterations {
+        if durableState != nil { try startDurable() }
+        for index in 0..<config.iterations where !haltedByState {
             if pacer.waitForIteration(index) { break }
             try iterate(index)
             iterationsCompleted += 1
@@ -151,6 +161,7 @@ package final class ExecutionLoop {
             }
         }
         try updateEdges(index)
+        if durableState != nil { try commitDurable() }
     }
 
     // MARK: Marks and exposure
@@ -173,7 +184,7 @@ package final class ExecutionLoop {
     }
 
     @inline(__always)
-    private func refreshExposure(_ s: Int) {
+    func refreshExposure(_ s: Int) {
         let value = exposure(s).worstCaseNotional(mark: marks[s])
         totalExposureUSD += value - exposureUSD[s]
         exposureUSD[s] = value
@@ -193,6 +204,7 @@ package final class ExecutionLoop {
     }
 
     private func apply(_ fill: Fill) throws(IllegalTransition) {
+        if let durableState, durableState.isDuplicate(fill) { return }
         guard let s = symbolIndex[fill.symbol] else { return }
         let resting = fill.side == .buy ? bids[s] : asks[s]
         guard var order = resting, order.id == fill.orderID else {
@@ -202,6 +214,7 @@ package final class ExecutionLoop {
             return
         }
         try order.applyFill(fill.quantity, at: fill.time)
+        durableState?.didApplyFill(fill, order: order)
         let notional = fill.price.multiplied(by: fill.quantity)
         positions[s] += fill.quantity * fill.side.sign
         if fill.side == .buy {
@@ -272,6 +285,7 @@ package final class ExecutionLoop {
         let symbol = instruments[s]
         var order = Order(id: id, symbol: symbol, side: plan.side, price: plan.price, quantity: plan.quantity,
                           postOnly: config.makerOnly, createdAt: clock.now)
+        if let durableState, durableState.willPlace(order) != nil { return }
         let outcome: PlaceOutcome
         do {
             outcome = try exchange.place(OrderRequest(id: id, symbol: symbol, side: plan.side, price: plan.price,
@@ -286,6 +300,7 @@ package final class ExecutionLoop {
         switch outcome {
         case .accepted:
             try order.transition(to: .open, at: clock.now)
+            durableState?.didPlace(order, .accepted)
             counters.placed += 1
             symbolCounters[s].placed += 1
             if plan.side == .buy { bids[s] = order } else { asks[s] = order }
@@ -299,6 +314,7 @@ package final class ExecutionLoop {
             }
         case .rejected(let reason):
             try order.transition(to: .rejected, at: clock.now)
+            durableState?.didPlace(order, .rejected(reason))
             counters.rejectedByReason[reason] += 1
             symbolCounters[s].rejectedByReason[reason] += 1
             if logger.isEnabled(.warning) {
@@ -317,6 +333,7 @@ package final class ExecutionLoop {
     @discardableResult
     private func cancel(_ s: Int, _ side: Side, reason: CancelReason) throws(IllegalTransition) -> Bool {
         guard var order = side == .buy ? bids[s] : asks[s] else { return false }
+        if let durableState, durableState.willCancel(order, reason: reason.rawValue) != nil { return false }
         let outcome: CancelOutcome
         do {
             outcome = try exchange.cancel(order.id, symbol: order.symbol, at: clock.now)
@@ -338,10 +355,14 @@ package final class ExecutionLoop {
             // are on the way. Collect them before moving on.
             try collectFills()
             let still = side == .buy ? bids[s] : asks[s]
-            guard let still, still.id == order.id else { return false }
+            guard let still, still.id == order.id else {
+                durableState?.didCancel(nil, id: order.id, .notOpen, reason: reason.rawValue)
+                return false
+            }
             order = still
         }
         try order.transition(to: .canceled, at: clock.now)
+        durableState?.didCancel(order, id: order.id, .canceled, reason: reason.rawValue)
         counters.canceledByReason[reason] += 1
         symbolCounters[s].canceledByReason[reason] += 1
         if side == .buy { bids[s] = nil } else { asks[s] = nil }
@@ -357,9 +378,11 @@ package final class ExecutionLoop {
     }
 
     /// Cancels every open order once. Calling it again cancels nothing: canceled orders are no
-    /// longer tracked as open.
+    /// longer tracked as open. With durable state the call is keyed by `reason` and `number`
+    /// (the freeze event's number for freezes): a repeat returns the first count and sends nothing.
     @discardableResult
-    package func cancelAll(reason: CancelReason) throws(IllegalTransition) -> Int {
+    package func cancelAll(reason: CancelReason, number: Int = 1) throws(IllegalTransition) -> Int {
+        if let durableState, let first = durableState.willCancelAll(reason: reason, number: number) { return first }
         var count = 0
         for s in instruments.indices {
             if try cancel(s, .buy, reason: reason) { count += 1 }
@@ -368,6 +391,7 @@ package final class ExecutionLoop {
         logger.log(.info, name: "mm.execution", component: "execution_loop", event: "cancel_all_done", [
             ("reason", .string(reason.rawValue)), ("canceled", .int(count)),
         ])
+        durableState?.didCancelAll(reason: reason, number: number, count: count)
         return count
     }
 
@@ -386,7 +410,8 @@ package final class ExecutionLoop {
                     ("threshold_bps", .decimal(record.thresholdBps)), ("iteration", .int(index)),
                     ("reason", .string(FreezeRecord.reason)),
                 ])
-                try cancelAll(reason: .freeze)
+                try cancelAll(reason: .freeze, number: risk.freezeEvents)
+                durableState?.requestSnapshot()
             }
         }
         if risk.isFrozen, config.limits.resumeEdgeBps != nil, risk.maybeResume(edges: edgeValues) {
@@ -400,8 +425,13 @@ package final class ExecutionLoop {
 
     private func shutdown() throws(IllegalTransition) {
         clock.now = venueTime?.now?() ?? endTime
+        if haltedByState { return }
         try collectFills()
         try cancelAll(reason: .shutdown)
         if venueTime?.now != nil { finishedAt = clock.now }
+        if let durableState {
+            durableState.requestSnapshot()
+            try commitDurable()
+        }
     }
 }

@@ -38,6 +38,7 @@ extension CancelReason: Countable {
         case .requote: return 0
         case .freeze: return 1
         case .shutdown: return 2
+        case .stateUnavailable: return 3
         }
     }
 }

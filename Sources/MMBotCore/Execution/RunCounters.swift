@@ -49,4 +49,7 @@ package enum CancelReason: String, Sendable, Hashable, CaseIterable {
     case freeze
     /// The run ended (last iteration, SIGINT or SIGTERM).
     case shutdown
+    /// The durable state store (Redis, the journal's disk) stopped accepting records: the bot
+    /// stops quoting rather than trade without a record of it.
+    case stateUnavailable = "state_unavailable"
 }

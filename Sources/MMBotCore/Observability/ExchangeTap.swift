@@ -124,4 +124,15 @@ package final class TappedExchangeClient: ExchangeClient {
             throw error
         }
     }
+
+    package func openOrders(symbols: [Symbol]) throws(ExchangeError) -> [VenueOrder] {
+        do {
+            let orders = try inner.openOrders(symbols: symbols)
+            tap.recordCall(failed: false)
+            return orders
+        } catch {
+            tap.recordCall(failed: true)
+            throw error
+        }
+    }
 }

@@ -166,6 +166,11 @@ package enum RunReport {
             members["filters"] = venue.filters
             report = .object(members)
         }
+        if let durable = loop.durableState, case .object(var members) = report {
+            members["state"] = durable.stateJSON
+            members["recovery"] = durable.recovery.json
+            report = .object(members)
+        }
         return report
     }
 

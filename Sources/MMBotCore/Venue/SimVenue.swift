@@ -51,7 +51,7 @@ package final class SimVenue {
         package var remaining: Fixed { request.quantity - filled }
     }
 
-    private struct FillEvent: Comparable, Sendable {
+    struct FillEvent: Comparable, Sendable {
         let time: Millis
         let sequence: UInt64
         let id: ClientOrderID
@@ -66,10 +66,13 @@ package final class SimVenue {
     private let market: SyntheticMarket
     private let symbolIndex: FastMap<Symbol, Int>
     private let rules: [InstrumentRules]
-    private var resting = FastMap<ClientOrderID, RestingOrder>(capacity: 64)
-    private var events = MinHeap<FillEvent>()
-    private var eventSequence: UInt64 = 0
-    private var rng: SeededRandom
+    // Internal (not private) for SimVenue+Persistence.swift, which saves and restores them.
+    var resting = FastMap<ClientOrderID, RestingOrder>(capacity: 64)
+    var events = MinHeap<FillEvent>()
+    var eventSequence: UInt64 = 0
+    var rng: SeededRandom
+    /// Set in durable shadow runs: records every change so a restart finds the same venue.
+    package var journal: VenueStore?
     private let logger: Logger
     private static let partLow = Fixed(units: 2, decimals: 1)
     private static let partHigh = Fixed(units: 8, decimals: 1)
@@ -91,6 +94,12 @@ package final class SimVenue {
     }
 
     package func place(_ request: OrderRequest) -> PlaceOutcome {
+        let outcome = decide(request)
+        journal?.recordPlace(request, outcome, rng: rng.state)
+        return outcome
+    }
+
+    private func decide(_ request: OrderRequest) -> PlaceOutcome {
         guard let index = symbolIndex[request.symbol] else { return .rejected(.unknownSymbol) }
         guard resting[request.id] == nil else { return .rejected(.duplicateClientID) }
         let rule = rules[index]
@@ -136,6 +145,7 @@ package final class SimVenue {
 
     package func cancel(_ id: ClientOrderID) -> CancelOutcome {
         guard let order = resting.removeValue(forKey: id) else { return .notOpen }
+        journal?.recordCancel(id)
         return .canceled(remaining: order.remaining)
     }
 
@@ -143,6 +153,7 @@ package final class SimVenue {
     package func advance(to time: Millis, into fills: inout [Fill]) {
         while let next = events.min, next.time <= time {
             events.pop()
+            journal?.recordPop(next.sequence)
             guard var order = resting[next.id] else { continue }  // canceled before this part was due
             let quantity = min(next.quantity, order.remaining)
             guard quantity.raw > 0 else { continue }
@@ -154,7 +165,7 @@ package final class SimVenue {
             }
             let request = order.request
             fills.append(Fill(orderID: request.id, symbol: request.symbol, side: request.side, price: next.price,
-                              quantity: quantity, time: next.time, isMaker: next.isMaker))
+                              quantity: quantity, time: next.time, isMaker: next.isMaker, execID: next.sequence))
             if logger.isEnabled(.info) {
                 logger.log(.info, name: "mm.exchange", component: "fake_exchange", event: "fill_generated", [
                     ("client_order_id", .string(request.id.description)), ("symbol", .string(request.symbol.name)),
@@ -167,6 +178,8 @@ package final class SimVenue {
 
     private func schedule(_ id: ClientOrderID, quantity: Fixed, price: Fixed, at time: Millis, isMaker: Bool) {
         eventSequence += 1
-        events.push(FillEvent(time: time, sequence: eventSequence, id: id, quantity: quantity, price: price, isMaker: isMaker))
+        let event = FillEvent(time: time, sequence: eventSequence, id: id, quantity: quantity, price: price, isMaker: isMaker)
+        events.push(event)
+        journal?.scheduled.append(event)
     }
 }

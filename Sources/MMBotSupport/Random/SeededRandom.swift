@@ -13,6 +13,15 @@ public struct SeededRandom: Sendable {
         s0 = sm.next(); s1 = sm.next(); s2 = sm.next(); s3 = sm.next()
     }
 
+    /// The generator's whole state, for persisting it (the simulated venue's, across restarts).
+    package var state: [UInt64] { [s0, s1, s2, s3] }
+
+    /// A generator that continues from a persisted `state` (four words, not all zero).
+    package init?(state: [UInt64]) {
+        guard state.count == 4, state.contains(where: { $0 != 0 }) else { return nil }
+        s0 = state[0]; s1 = state[1]; s2 = state[2]; s3 = state[3]
+    }
+
     /// A stream for `label` under `seed`: the label is hashed with FNV-1a and mixed in.
     public init(seed: UInt64, stream label: String) {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325

@@ -100,6 +100,7 @@ import MMBotSupport
             func place(_ request: OrderRequest) throws(ExchangeError) -> PlaceOutcome { throw ExchangeError("venue down") }
             func cancel(_ id: ClientOrderID, symbol: Symbol, at time: Millis) throws(ExchangeError) -> CancelOutcome { .notOpen }
             func fills(upTo time: Millis, into buffer: inout [Fill]) throws(ExchangeError) { throw ExchangeError("venue down") }
+            func openOrders(symbols: [Symbol]) throws(ExchangeError) -> [VenueOrder] { throw ExchangeError("venue down") }
         }
         let tap = ExchangeTap(symbols: [Symbol(validating: "BTCUSDT")!], monotonicNanos: Platform.monotonicNanos)
         let client = TappedExchangeClient(Failing(), tap: tap)

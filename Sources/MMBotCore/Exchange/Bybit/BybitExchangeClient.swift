@@ -169,8 +169,40 @@ package final class BybitExchangeClient: ExchangeClient {
                 continue
             }
             pending.append(Fill(orderID: id, symbol: execution.symbol, side: execution.side, price: execution.execPrice,
-                                quantity: execution.execQty, time: execution.execTime, isMaker: execution.isMaker))
+                                quantity: execution.execQty, time: execution.execTime, isMaker: execution.isMaker,
+                                execID: BybitExchangeClient.execNumber(execution.execId)))
         }
+    }
+
+    /// Our open orders at the venue (GET /v5/order/realtime per symbol); orders whose
+    /// orderLinkId is not one of ours are left out.
+    package func openOrders(symbols: [Symbol]) throws(ExchangeError) -> [VenueOrder] {
+        var out: [VenueOrder] = []
+        for symbol in symbols {
+            let orders: [BybitOrder]
+            do {
+                orders = try rest.orders(symbol: symbol)
+            } catch {
+                throw ExchangeError(error.message)
+            }
+            for order in orders where order.isOpen {
+                guard let id = ClientOrderID(order.orderLinkId) else { continue }
+                out.append(VenueOrder(id: id, symbol: order.symbol, side: order.side, price: order.price, quantity: order.qty,
+                                      filled: order.cumExecQty))
+            }
+        }
+        return out.sorted { $0.id < $1.id }
+    }
+
+    /// Bybit's execId (a UUID string) as the 64-bit execution number a fill's idempotency key
+    /// carries: FNV-1a of its bytes.
+    package static func execNumber(_ execId: String) -> UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in execId.utf8 {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x0000_0100_0000_01B3
+        }
+        return hash
     }
 
     /// retCodes that mean "no such open order": already filled, canceled, or unknown.
