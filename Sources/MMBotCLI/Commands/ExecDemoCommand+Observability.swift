@@ -50,9 +50,9 @@ extension ExecDemoCommand {
 
         /// Attaches a snapshot publisher to `loop`, binds and starts the server, and logs (at any
         /// log level) the line naming the address. A bind failure is returned as one sentence.
-        static func start(_ options: ObservabilityOptions, loop: ExecutionLoop, tap: ExchangeTap, liveEnable: Bool,
+        static func start(_ options: ObservabilityOptions, loop: ExecutionLoop, tap: ExchangeTap, telemetry: VenueTelemetry?, liveEnable: Bool,
                           processStart: Double, announce: Logger) -> Result<ObservabilityRuntime, HTTPServerError> {
-            let publisher = SnapshotPublisher(loop: loop, tap: tap, monotonicNanos: { Platform.monotonicNanos() })
+            let publisher = SnapshotPublisher(loop: loop, tap: tap, telemetry: telemetry, monotonicNanos: { Platform.monotonicNanos() })
             loop.observer = publisher
             let router = ObservabilityEndpoints.router(publisher: publisher, liveEnable: liveEnable) {
                 ProcessStats(startTimeSeconds: processStart, residentBytes: Platform.residentBytes())

@@ -295,7 +295,8 @@ package enum ExecDemoCommand {
         var observability: ObservabilityRuntime?
         if let obs = options.observability, let tap {
             let announce = Logger(threshold: .debug, format: options.logFormat, sink: sink, clock: clock)
-            switch ObservabilityRuntime.start(obs, loop: loop, tap: tap, liveEnable: options.liveEnable, processStart: processStart,
+            switch ObservabilityRuntime.start(obs, loop: loop, tap: tap, telemetry: bybit?.telemetry, liveEnable: options.liveEnable,
+                                              processStart: processStart,
                                               announce: announce) {
             case .success(let runtime):
                 observability = runtime

@@ -30,6 +30,10 @@ package struct EngineSnapshot: Sendable {
     package var stateHealthy: Bool
     /// True once the loop has shut down (the values are final).
     package var finished: Bool
+    /// Mutations the durable state answered from its idempotency keys (0 without durable state).
+    package var idempotencyHits: Int
+    /// The Bybit client's counters (rate-limit budget, filter lookups); nil for the fake venue.
+    package var venue: VenueTelemetry.Snapshot?
 
     /// Σ |position × mark|, as the report's positions.total_notional_usd.
     package var totalNotionalUSD: Fixed { symbols.reduce(.zero) { $0 + $1.notionalUSD.magnitude } }
@@ -41,7 +45,7 @@ package struct EngineSnapshot: Sendable {
     }
 
     /// Copies the loop's state (and the tap's latency figures, when there is a tap).
-    package init(loop: ExecutionLoop, tap: ExchangeTap?, finished: Bool) {
+    package init(loop: ExecutionLoop, tap: ExchangeTap?, telemetry: VenueTelemetry? = nil, finished: Bool) {
         let states = loop.symbols
         var out: [SymbolSnapshot] = []
         out.reserveCapacity(states.count)
@@ -60,8 +64,11 @@ package struct EngineSnapshot: Sendable {
         takerFills = loop.counters.takerFills
         lastPlacedAt = tap?.lastAcceptedAt
         exchangeHealthy = !(tap?.lastCallFailed ?? false)
-        // The in-memory order store cannot become unreachable; durable backends report here.
-        stateHealthy = true
+        // Without durable state the in-memory store cannot become unreachable; a durable store
+        // that failed (e.g. Redis down) halts the loop and records why.
+        stateHealthy = loop.durableState?.haltReason == nil
+        idempotencyHits = loop.durableState?.duplicates ?? 0
+        venue = telemetry?.snapshot
         self.finished = finished
     }
 }

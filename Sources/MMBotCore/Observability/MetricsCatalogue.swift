@@ -22,7 +22,7 @@ package enum MetricsCatalogue {
     /// Label values that exist before their capability produces anything, so that selectors such
     /// as `{type="orders_remote_only"}` or `{source="default_fallback"}` always find a series.
     package static let reconDivergenceTypes = ["orders_local_only", "orders_remote_only", "position_mismatch", "unrecorded_fills"]
-    package static let filterSources = ["cached", "fetched", "stale", "default_fallback"]
+    package static let filterSources = FilterSource.allCases.map(\.rawValue)
 
     package static let descriptors: [MetricDescriptor] = [
         MetricDescriptor("mm_orders_placed_total", .counter, labels: ["symbol"], unit: "orders",
@@ -64,13 +64,13 @@ package enum MetricsCatalogue {
         MetricDescriptor("mm_recon_divergence_total", .counter, labels: ["type"], unit: "divergences",
                          help: "Reconciliation divergences between local and venue state, by type. Not produced yet (needs reconciliation): stays 0."),
         MetricDescriptor("mm_symbol_filters_source_total", .counter, labels: ["source"], unit: "lookups",
-                         help: "Symbol filter lookups by where the answer came from. Not produced yet (needs the Bybit filter cache): stays 0."),
+                         help: "Symbol filter lookups by where the answer came from (--exchange bybit; 0 with the fake venue, which has fixed rules)."),
         MetricDescriptor("mm_symbol_filters_fetch_errors_total", .counter, unit: "errors",
-                         help: "Failed symbol filter fetches. Not produced yet (needs the Bybit filter cache): stays 0."),
+                         help: "Failed symbol filter fetches (--exchange bybit)."),
         MetricDescriptor("mm_idempotency_hits_total", .counter, unit: "operations",
-                         help: "Mutations answered from the idempotency store instead of being repeated. Not produced yet (needs durable state): stays 0."),
+                         help: "Mutations answered from the idempotency store instead of being repeated (--durable-state; report state.duplicate_operations)."),
         MetricDescriptor("mm_rate_limit_remaining", .gauge, unit: "requests",
-                         help: "Requests left in the venue's current rate-limit window. Not produced yet (needs the Bybit adapter): stays 0."),
+                         help: "Requests left in the venue's current rate-limit window, from X-Bapi-Limit-Status (--exchange bybit; -1 before the first answer that carried it, and with the fake venue, which has no limit)."),
         MetricDescriptor("process_start_time_seconds", .gauge, unit: "seconds since the Unix epoch",
                          help: "Start time of the process since unix epoch in seconds."),
         MetricDescriptor("process_resident_memory_bytes", .gauge, unit: "bytes",
@@ -81,10 +81,6 @@ package enum MetricsCatalogue {
     package static let notProducedYet: [String: String] = [
         "mm_net_bps": "fee accounting",
         "mm_recon_divergence_total": "reconciliation",
-        "mm_symbol_filters_source_total": "the Bybit symbol-filter cache",
-        "mm_symbol_filters_fetch_errors_total": "the Bybit symbol-filter cache",
-        "mm_idempotency_hits_total": "durable state and idempotency",
-        "mm_rate_limit_remaining": "the Bybit adapter",
     ]
 
     /// An empty registry with every family.
@@ -121,10 +117,13 @@ package enum MetricsCatalogue {
         r.set("mm_maker_taker_ratio", .double(snapshot.makerTakerRatio))
         r.set("mm_net_bps", .int(0))
         for type in reconDivergenceTypes { r.set("mm_recon_divergence_total", [type], .int(0)) }
-        for source in filterSources { r.set("mm_symbol_filters_source_total", [source], .int(0)) }
-        r.set("mm_symbol_filters_fetch_errors_total", .int(0))
-        r.set("mm_idempotency_hits_total", .int(0))
-        r.set("mm_rate_limit_remaining", .int(0))
+        let venue = snapshot.venue
+        for source in FilterSource.allCases {
+            r.set("mm_symbol_filters_source_total", [source.rawValue], .int(venue?.count(source) ?? 0))
+        }
+        r.set("mm_symbol_filters_fetch_errors_total", .int(venue?.filterFetchErrors ?? 0))
+        r.set("mm_idempotency_hits_total", .int(snapshot.idempotencyHits))
+        r.set("mm_rate_limit_remaining", .int(Int(venue?.rateLimitRemaining ?? -1)))
         r.set("process_start_time_seconds", .double(process.startTimeSeconds))
         r.set("process_resident_memory_bytes", .int(process.residentBytes))
         return r

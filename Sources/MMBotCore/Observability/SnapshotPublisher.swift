@@ -11,6 +11,7 @@ package final class SnapshotPublisher: ExecutionObserver, Sendable {
     private let published = Atomic<Int>(0)
     /// Read only on the loop's thread (in `publish`), never by the HTTP threads.
     private nonisolated(unsafe) let tap: ExchangeTap?
+    private let telemetry: VenueTelemetry?
     private let everyIteration: Bool
     private let minIntervalNanos: UInt64
     private let monotonicNanos: @Sendable () -> UInt64
@@ -18,13 +19,14 @@ package final class SnapshotPublisher: ExecutionObserver, Sendable {
 
     /// Publishes the loop's current state at once, so the endpoints have something to serve
     /// before the first iteration.
-    package init(loop: ExecutionLoop, tap: ExchangeTap?, monotonicNanos: @escaping @Sendable () -> UInt64,
-                 minIntervalNanos: UInt64 = 10_000_000) {
+    package init(loop: ExecutionLoop, tap: ExchangeTap?, telemetry: VenueTelemetry? = nil,
+                 monotonicNanos: @escaping @Sendable () -> UInt64, minIntervalNanos: UInt64 = 10_000_000) {
         self.tap = tap
+        self.telemetry = telemetry
         everyIteration = loop.config.pace == .realtime
         self.minIntervalNanos = minIntervalNanos
         self.monotonicNanos = monotonicNanos
-        latest = Mutex(EngineSnapshot(loop: loop, tap: tap, finished: false))
+        latest = Mutex(EngineSnapshot(loop: loop, tap: tap, telemetry: telemetry, finished: false))
         lastPublish.store(monotonicNanos(), ordering: .relaxed)
     }
 
@@ -46,7 +48,7 @@ package final class SnapshotPublisher: ExecutionObserver, Sendable {
     package func loopDidFinish(_ loop: ExecutionLoop) { publish(loop, finished: true) }
 
     package func publish(_ loop: ExecutionLoop, finished: Bool) {
-        let next = EngineSnapshot(loop: loop, tap: tap, finished: finished)
+        let next = EngineSnapshot(loop: loop, tap: tap, telemetry: telemetry, finished: finished)
         latest.withLock { $0 = next }
         lastPublish.store(monotonicNanos(), ordering: .relaxed)
         published.add(1, ordering: .relaxed)

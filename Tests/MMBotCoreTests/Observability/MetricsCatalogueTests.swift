@@ -52,3 +52,38 @@ import MMBotSupport
         }
     }
 }
+
+@Suite struct VenueAndStateMetricsTests {
+    @Test func fakeVenueRunsShowNoBudgetAndNoFilterLookups() throws {
+        let run = ObservedRun(iterations: 5)
+        try run.loop.run()
+        let values = sampleValues(run.metrics())
+        #expect(values["mm_rate_limit_remaining"] == "-1")
+        #expect(values["mm_symbol_filters_source_total{source=\"fetched\"}"] == "0")
+        #expect(values["mm_idempotency_hits_total"] == "0")
+    }
+
+    @Test func bybitTelemetryAndIdempotencyHitsReachTheScrape() throws {
+        let run = ObservedRun(iterations: 5)
+        try run.loop.run()
+        var snapshot = run.publisher.snapshot()
+        let telemetry = VenueTelemetry()
+        for _ in 0..<3 { telemetry.record(filterSource: .fetched) }
+        telemetry.record(filterSource: .cached)
+        telemetry.record(filterSource: .defaultFallback)
+        telemetry.recordFilterFetchError()
+        telemetry.record(rateLimit: BybitRateLimit(limit: 10, remaining: 7, resetAt: 0))
+        snapshot.venue = telemetry.snapshot
+        snapshot.idempotencyHits = 4
+        snapshot.stateHealthy = false
+        let values = sampleValues(PrometheusText.render(MetricsCatalogue.registry(snapshot: snapshot, liveEnable: false, process: ObservedRun.process)))
+        #expect(values["mm_symbol_filters_source_total{source=\"fetched\"}"] == "3")
+        #expect(values["mm_symbol_filters_source_total{source=\"cached\"}"] == "1")
+        #expect(values["mm_symbol_filters_source_total{source=\"default_fallback\"}"] == "1")
+        #expect(values["mm_symbol_filters_source_total{source=\"stale\"}"] == "0")
+        #expect(values["mm_symbol_filters_fetch_errors_total"] == "1")
+        #expect(values["mm_rate_limit_remaining"] == "7")
+        #expect(values["mm_idempotency_hits_total"] == "4")
+        #expect(Readiness(snapshot).state == false)
+    }
+}
