@@ -29,6 +29,9 @@ import Testing
         (["exec-demo", "--shadow", "--iterations", "5", "--iterations", "6"], [:], "--iterations given more than once"),
         (["exec-demo", "--shadow=yes"], [:], "--shadow takes no value"),
         (["exec-demo", "--shadow"], ["MM_FREEZE_UTC_ISO": "2025-13-01"], "MM_FREEZE_UTC_ISO: '2025-13-01' is not an ISO 8601 UTC instant"),
+        (["bench", "--state-dir", "/tmp/x"], [:], "--state-dir has no effect without --store file or --store redis"),
+        (["bench", "--store", "file", "--redis-url", "redis://127.0.0.1:6379/0"], [:], "--redis-url has no effect without --store redis"),
+        (["exchange-sim", "--port", "0", "--fault-timeout-ms", "5"], [:], "--fault-timeout-ms has no effect without --fault-timeout-rate"),
         (["frobnicate"], [:], "unknown command 'frobnicate'"),
         ([], [:], "missing command"),
     ]

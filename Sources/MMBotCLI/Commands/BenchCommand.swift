@@ -46,6 +46,12 @@ package enum BenchCommand {
             seed = try options.unsigned("--seed", default: 42)
             store = try options.choice("--store", default: .none)
             parent = options.string("--state-dir") ?? "artifacts/bench-state"
+            if store != .file && store != .redis && options.isSet("--state-dir") {
+                throw UsageError(name, "--state-dir has no effect without --store file or --store redis; add one or drop --state-dir")
+            }
+            if store != .redis && options.isSet("--redis-url") {
+                throw UsageError(name, "--redis-url has no effect without --store redis; add it or drop --redis-url")
+            }
             let text = options.string("--redis-url") ?? "redis://127.0.0.1:6379/0"
             do {
                 url = try RedisURL(parsing: text)

@@ -79,6 +79,9 @@ package enum ExchangeSimCommand {
         let faults = BybitSimFaults(serverErrorRate: try rate("--fault-5xx-rate", .zero), timeoutRate: try rate("--fault-timeout-rate", .zero),
                                     dropAckRate: try rate("--fault-drop-ack-rate", .zero),
                                     timeoutDelayMs: try o.integer("--fault-timeout-ms", default: 3_000, range: 1...600_000))
+        if o.isSet("--fault-timeout-ms"), faults.timeoutRate.isZero {
+            throw UsageError(name, "--fault-timeout-ms has no effect without --fault-timeout-rate above 0; add the rate or drop it")
+        }
         let duration = try o.integer("--duration-s", default: 0, range: 0...86_400)
         let levelText = o.string("--log-level") ?? "info"
         guard let level = LogLevel(name: levelText) else {

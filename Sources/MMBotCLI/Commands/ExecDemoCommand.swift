@@ -6,7 +6,7 @@ package enum ExecDemoCommand {
     package static let name = "mmbot exec-demo"
 
     package static let specs: [OptionSpec] = [
-        OptionSpec("--shadow", help: "Required: confirms a shadow run (simulated venue, no real orders)."),
+        OptionSpec("--shadow", help: "Required acknowledgement: runs the engine's rehearsal loop (the simulated venue unless --network/--live; with --live and MM_LIVE_ENABLE=1 real orders are sent)."),
         OptionSpec("--exchange", value: "NAME", default: "fake; bybit with --network or --live",
                    help: "Venue client: fake (the simulated venue, called directly) or bybit (the Bybit v5 REST client; without --network it talks to the simulated venue's v5 API in-process)."),
         OptionSpec("--mode", value: "MODE", default: "shadow",
@@ -105,6 +105,14 @@ package enum ExecDemoCommand {
         if mode == .dryrun {
             for flag in ["--fill-rate", "--reject-rate", "--latency-ms"] where o.isSet(flag) {
                 throw UsageError(name, "\(flag) has no effect with --mode dryrun, where no order reaches a venue; drop it or use --mode shadow")
+            }
+        }
+        if let venue, venue.network != .off {
+            for flag in ["--fill-rate", "--reject-rate", "--latency-ms"] where o.isSet(flag) {
+                throw UsageError(name, "\(flag) shapes the simulated venue and has no effect with --network/--live, where the venue decides fills; drop it")
+            }
+            if o.isSet("--tick-ms"), o.string("--pace")?.lowercased() != "realtime" {
+                throw UsageError(name, "--tick-ms has no effect on a network run in virtual pace (iterations follow the venue's answers and the system clock); add --pace realtime or drop it")
             }
         }
         let symbols = try parseSymbols(o.string("--symbols") ?? "BTCUSDT,ETHUSDT")

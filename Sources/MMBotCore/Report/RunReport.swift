@@ -120,7 +120,11 @@ package enum RunReport {
             "edge_bps": .object(edges),
         ]
 
+        // The simulated venue's knobs apply to the fake venue and the in-process Bybit facade; on
+        // the network the real venue decides fills, so they are reported as null there.
+        let simulated = (venue?.networkMode ?? .off) == .off && config.mode == .shadow
         let parameters: JSONValue = [
+            "network_mode": .string((venue?.networkMode ?? .off).rawValue),
             "symbols": .array(config.symbols.map { .string($0.name) }),
             "iterations": .int(config.iterations),
             "tick_ms": .int(config.tickMs),
@@ -132,10 +136,10 @@ package enum RunReport {
             "max_total": .decimal(config.limits.maxTotalUSD),
             "edge_threshold": .decimal(config.limits.edgeThresholdBps),
             "resume_edge_bps": config.limits.resumeEdgeBps.map { .decimal($0) } ?? .null,
-            "fill_rate": .decimal(config.venue.fillRate),
-            "reject_rate": .decimal(config.venue.rejectRate),
-            "partial_fill_rate": .decimal(config.venue.partialFillRate),
-            "latency_ms": .int(config.venue.latencyMs),
+            "fill_rate": simulated ? .decimal(config.venue.fillRate) : .null,
+            "reject_rate": simulated ? .decimal(config.venue.rejectRate) : .null,
+            "partial_fill_rate": simulated ? .decimal(config.venue.partialFillRate) : .null,
+            "latency_ms": simulated ? .int(config.venue.latencyMs) : .null,
             "maker_only": .bool(config.makerOnly),
             "post_only_offset_bps": .decimal(config.postOnlyOffsetBps),
             "order_notional_usd": .decimal(config.orderNotionalUSD),

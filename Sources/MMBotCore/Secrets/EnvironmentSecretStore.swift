@@ -12,7 +12,7 @@ package struct EnvironmentSecretStore: SecretStore {
     package func fetch(_ id: SecretIdentifier) throws(SecretStoreError) -> Secret {
         let variable = id.environmentVariable
         guard let value = environment[variable] else {
-            throw SecretStoreError(.notFound, "\(variable) is not set; export \(variable) (the memory backend reads \(id.exchange.environmentPrefix)_API_KEY and \(id.exchange.environmentPrefix)_API_SECRET), or pick a backend that stores secrets with --backend file|aws")
+            throw SecretStoreError(.notFound, "\(variable) is not set; export \(variable) (the memory backend reads \(id.exchange.environmentPrefix)_API_KEY and \(id.exchange.environmentPrefix)_API_SECRET), or pick a backend that stores secrets (SECRETS_BACKEND=file|aws, or --backend file|aws for mmbot secrets)")
         }
         guard !value.isEmpty else {
             throw SecretStoreError(.notFound, "\(variable) is set but empty; export it with the \(id.keyType.rawValue) value")

@@ -45,6 +45,22 @@ import Testing
         #expect(report.int("bybit.requests") == state["requests"] as? Int)
     }
 
+    @Test func wrongCredentialsStopTheRunBeforeAnyOrder() throws {
+        let sim = try ExchangeSimHarness(Self.venueFlags)
+        defer { sim.stop() }
+        let result = try BinaryRunner.run(["exec-demo", "--shadow", "--network", "--testnet", "--api-base-url", sim.url,
+                                           "--symbols", "BTCUSDT", "--iterations", "20", "--log-level", "off"],
+                                          environment: ["BYBIT_API_KEY": ExchangeSimHarness.key, "BYBIT_API_SECRET": "not-the-right-secret-0001"])
+        #expect(result.status == 1, "\(result.stderr)")
+        #expect(result.stdout.isEmpty, "no report for a run that could not start")
+        #expect(result.stderr.contains("refused the API credentials"), "\(result.stderr)")
+        #expect(result.stderr.contains("10004"), "the retCode is named: \(result.stderr)")
+        #expect(!result.stderr.contains("not-the-right-secret-0001"))
+        let state = try sim.state()
+        #expect(state["create_requests"] as? Int == 0, "no order reached the venue")
+        #expect((state["auth_failures"] as? Int ?? 0) >= 1, "the signed check was refused")
+    }
+
     @Test func faultsNeverDuplicateAnOrderNorLeaveOneOpen() throws {
         let sim = try ExchangeSimHarness(Self.venueFlags + ["--fault-5xx-rate", "0.05", "--fault-timeout-rate", "0.02", "--fault-timeout-ms", "400",
                                                             "--fault-drop-ack-rate", "0.02", "--seed", "7"])

@@ -63,6 +63,9 @@ import Testing
             (["--warmup-filters"], "--warmup-filters applies to --exchange bybit only"),
             (["--exchange", "bybit", "--filters-ttl-s", "0"], "--filters-ttl-s must be a whole number from 1 to 86400"),
             (["--exchange", "bybit", "--api-env", "live"], "--api-env must be one of dev|shadow|soak|prod"),
+            (["--network", "--testnet", "--fill-rate", "0.5"], "--fill-rate shapes the simulated venue and has no effect with --network/--live"),
+            (["--network", "--testnet", "--reject-rate", "1"], "--reject-rate shapes the simulated venue"),
+            (["--network", "--testnet", "--tick-ms", "200"], "--tick-ms has no effect on a network run in virtual pace"),
         ]
         for (flags, message) in cases {
             let result = try execDemo(flags, ["MM_LIVE_ENABLE": "1"])

@@ -78,6 +78,15 @@ package final class BybitRun {
         }
         let start = options.network == .off ? config.startTime : wallClock()
         if options.network != .off { rest.resyncClock() }
+        // A signed read before anything else: wrong, expired or unpermitted credentials stop the
+        // run here (exit 1) instead of sending requests the venue refuses for the whole run.
+        do {
+            _ = try rest.orders(symbol: config.symbols[0])
+        } catch let error where error.kind == .auth {
+            throw BybitError(.auth, retCode: error.retCode, httpStatus: error.httpStatus,
+                             "the venue refused the API credentials on a signed read (\(error.message)); check the key and secret "
+                                 + "for --api-env (BYBIT_API_KEY/BYBIT_API_SECRET, or the SECRETS_BACKEND store) and the key's permissions")
+        }
         if options.warmupFilters { warmupComplete = filters.warmUp(config.symbols, at: start) }
         let market = try VenueMarketSource(rest: rest, symbols: config.symbols, logger: logger)
         let exchange: any ExchangeClient = config.mode == .dryrun
