@@ -349,6 +349,12 @@ package enum ExecDemoCommand {
             }
         }
         observability?.lingerAndStop(stop: stop, logger: logger, flush: { sink.flush() })
+        if code == .success, let reason = loop.venueHaltReason {
+            let open = loop.openOrders.count
+            let leftover = open == 0 ? "no order of ours is open" : "\(open) order(s) could not be canceled and may still rest at the venue (orders.open_orders lists them): cancel them from the exchange"
+            Platform.writeStderr("mmbot exec-demo: stopped quoting and ended the run because the venue refused the API credentials (\(reason)); \(leftover); check the key, secret and permissions for --api-env\n")
+            return .failure
+        }
         if code == .success, let reason = loop.durableState?.haltReason {
             Platform.writeStderr("mmbot exec-demo: stopped quoting and canceled every open order because the state store failed: \(reason)\n")
             return .failure

@@ -3,7 +3,13 @@ import MMBotSupport
 /// A failure talking to a venue (never a refusal of an order, which is a `PlaceOutcome`).
 package struct ExchangeError: Error, Sendable, CustomStringConvertible, Equatable {
     package let message: String
-    package init(_ message: String) { self.message = message }
+    /// True when no later request can succeed either (the venue refused our credentials): the
+    /// loop stops trading instead of sending requests that will all be refused.
+    package let fatal: Bool
+    package init(_ message: String, fatal: Bool = false) {
+        self.message = message
+        self.fatal = fatal
+    }
     package var description: String { message }
 }
 

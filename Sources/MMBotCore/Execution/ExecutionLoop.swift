@@ -71,6 +71,9 @@ package final class ExecutionLoop {
     package let durableState: DurableState?
     /// Set when the durable store failed: the loop stopped quoting and canceled its orders.
     var haltedByState = false
+    /// Set when the venue refused our credentials (a fatal `ExchangeError`): the loop stops
+    /// quoting and ends the run; the CLI exits 1 with this reason.
+    package private(set) var venueHaltReason: String?
 
     package init(config: EngineConfig, market: any MarketSource, exchange: any ExchangeClient, clock: RunClock,
                  logger: Logger, pacer: any Pacer, stop: StopSignal, venueTime: VenueTime? = nil, durableState: DurableState? = nil) {
@@ -133,7 +136,7 @@ package final class ExecutionLoop {
         refreshRules()
         refreshMarks()
         if durableState != nil { try startDurable() }
-        for index in 0..<config.iterations where !haltedByState {
+        for index in 0..<config.iterations where !haltedByState && venueHaltReason == nil {
             if pacer.waitForIteration(index) { break }
             try iterate(index)
             iterationsCompleted += 1
@@ -155,7 +158,7 @@ package final class ExecutionLoop {
         if risk.isFrozen {
             counters.iterationsFrozen += 1
         } else {
-            for s in instruments.indices {
+            for s in instruments.indices where venueHaltReason == nil {
                 try quote(s, .buy)
                 try quote(s, .sell)
             }
@@ -198,6 +201,7 @@ package final class ExecutionLoop {
             try exchange.fills(upTo: clock.now, into: &fillBuffer)
         } catch {
             logger.log(.error, name: "mm.execution", component: "execution_loop", event: "fill_poll_error", [("error", .string(error.message))])
+            haltIfFatal(error)
             return
         }
         for fill in fillBuffer { try apply(fill) }
@@ -248,6 +252,7 @@ package final class ExecutionLoop {
     // MARK: Quoting
 
     private func quote(_ s: Int, _ side: Side) throws(IllegalTransition) {
+        guard venueHaltReason == nil else { return }
         let plan = planner.plan(side, market: books[s], rules: rules[s])
         let existing = side == .buy ? bids[s] : asks[s]
         if let existing {
@@ -295,6 +300,7 @@ package final class ExecutionLoop {
             logger.log(.error, name: "mm.execution", component: "execution_loop", event: "order_placement_error", [
                 ("client_order_id", .string(id.description)), ("symbol", .string(symbol.name)), ("error", .string(error.message)),
             ])
+            haltIfFatal(error)
             return
         }
         switch outcome {
@@ -327,6 +333,15 @@ package final class ExecutionLoop {
         }
     }
 
+    /// A fatal venue error (refused credentials) ends the run: no later request could succeed.
+    private func haltIfFatal(_ error: ExchangeError) {
+        guard error.fatal, venueHaltReason == nil else { return }
+        venueHaltReason = error.message
+        logger.log(.error, name: "mm.execution", component: "execution_loop", event: "venue_refused_credentials", [
+            ("error", .string(error.message)), ("action", .string("stopped quoting; ending the run")),
+        ])
+    }
+
     // MARK: Cancels
 
     /// Cancels the open order on `side` of symbol `s`, if any. Returns whether one was canceled.
@@ -343,6 +358,7 @@ package final class ExecutionLoop {
                 ("client_order_id", .string(order.id.description)), ("symbol", .string(order.symbol.name)),
                 ("error", .string(error.message)),
             ])
+            haltIfFatal(error)
             return false
         }
         let unseenFill: Bool

@@ -48,7 +48,7 @@ package final class BybitExchangeClient: ExchangeClient {
                     }
                     return .rejected(reason)
                 }
-                guard error.kind.outcomeUnknown else { throw ExchangeError(error.message) }
+                guard error.kind.outcomeUnknown else { throw ExchangeError(error.message, fatal: error.kind == .auth) }
                 if let outcome = try lookUp(request, link: link, after: error) { return outcome }
                 guard attempts < rest.config.maxAttempts else {
                     throw ExchangeError("\(error.message); the order \(link) is not at the venue after \(attempts) attempts")
@@ -119,7 +119,7 @@ package final class BybitExchangeClient: ExchangeClient {
             try rest.cancelOrder(symbol: symbol, orderLinkId: link)
         } catch {
             if let code = error.retCode, BybitExchangeClient.notOpenCodes.contains(code) { return .notOpen }
-            throw ExchangeError(error.message)
+            throw ExchangeError(error.message, fatal: error.kind == .auth)
         }
         // A fill may have landed between the last poll and the cancel: read it now so the
         // loop applies it before it closes the order.
@@ -140,7 +140,7 @@ package final class BybitExchangeClient: ExchangeClient {
             rest.telemetry.record(.fillPollErrors)
             buffer += pending
             pending.removeAll()
-            throw ExchangeError(error.message)
+            throw ExchangeError(error.message, fatal: error.kind == .auth)
         }
         buffer += pending
         pending.removeAll()
@@ -183,7 +183,7 @@ package final class BybitExchangeClient: ExchangeClient {
             do {
                 orders = try rest.orders(symbol: symbol)
             } catch {
-                throw ExchangeError(error.message)
+                throw ExchangeError(error.message, fatal: error.kind == .auth)
             }
             for order in orders where order.isOpen {
                 guard let id = ClientOrderID(order.orderLinkId) else { continue }
