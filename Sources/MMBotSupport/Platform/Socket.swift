@@ -140,45 +140,6 @@ package enum Socket {
         return client
     }
 
-    /// Connects to `host:port` (tests and the bench scraper).
-    package static func connect(host: Host, port: UInt16) throws(SocketError) -> Int32 {
-        let address = host.display(port: port)
-        let family: Int32
-        switch host {
-        case .ipv4: family = AF_INET
-        case .ipv6: family = AF_INET6
-        }
-        let fd = socket(family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard fd >= 0 else { throw SocketError(operation: "create a socket for", address: address, code: errno) }
-        var result: Int32
-        switch host {
-        case .ipv4(let text):
-            var addr = sockaddr_in()
-            addr.sin_family = sa_family_t(AF_INET)
-            addr.sin_port = in_port_t(port).bigEndian
-            inet_pton(AF_INET, text, &addr.sin_addr)
-            result = withUnsafePointer(to: &addr) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-            }
-        case .ipv6(let text):
-            var addr = sockaddr_in6()
-            addr.sin6_family = sa_family_t(AF_INET6)
-            addr.sin6_port = in_port_t(port).bigEndian
-            inet_pton(AF_INET6, text, &addr.sin6_addr)
-            result = withUnsafePointer(to: &addr) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in6>.size)) }
-            }
-        }
-        if result != 0 {
-            let code = errno
-            Glibc.close(fd)
-            throw SocketError(operation: "connect to", address: address, code: code)
-        }
-        var one: Int32 = 1
-        setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
-        return fd
-    }
-
     package enum Readiness { case ready, timedOut, failed }
 
     package static func waitReadable(_ fd: Int32, timeoutMs: Int32) -> Readiness {

@@ -5,7 +5,8 @@ import Darwin
 #endif
 
 /// A blocking TCP client connection with a connect timeout and a per-call send/receive timeout.
-/// Used by the Redis client; blocking calls belong on the thread that owns the connection.
+/// Used by the Redis client and `HTTPWireClient`; blocking calls belong on the thread that owns
+/// the connection.
 package final class TCPClientSocket {
     package struct Failure: Error, Sendable, CustomStringConvertible {
         package enum Kind: Sendable, Equatable { case resolve, connect, timeout, closed, io }
@@ -84,6 +85,10 @@ package final class TCPClientSocket {
     deinit { close() }
 
     package var isOpen: Bool { fd >= 0 }
+
+    /// The connected socket, for callers that poll and read it themselves (the connection still
+    /// owns it and closes it).
+    package var descriptor: Int32 { fd }
 
     /// Sends every byte or throws.
     package func send(_ bytes: [UInt8]) throws(Failure) {

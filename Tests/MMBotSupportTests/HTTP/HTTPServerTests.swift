@@ -127,7 +127,7 @@ import Testing
         #expect(try client.request("GET", "/hello").status == 200)
         server.stop()
         #expect(client.isClosedByPeer(waitMs: 1000))
-        #expect(throws: SocketError.self) { _ = try HTTPWireClient(port: server.port) }
+        #expect(throws: TCPClientSocket.Failure.self) { _ = try HTTPWireClient(port: server.port) }
     }
 
     @Test func hostLiterals() {

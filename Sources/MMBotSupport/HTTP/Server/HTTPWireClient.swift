@@ -20,16 +20,19 @@ package final class HTTPWireClient {
         package let description: String
     }
 
-    private let fd: Int32
+    private let connection: TCPClientSocket
+    private var fd: Int32 { connection.descriptor }
     private let timeoutMs: Int32
     private var buffer: [UInt8] = []
 
-    package init(host: Socket.Host = .ipv4("127.0.0.1"), port: UInt16, timeoutMs: Int32 = 5_000) throws(SocketError) {
-        fd = try Socket.connect(host: host, port: port)
+    package init(host: Socket.Host = .ipv4("127.0.0.1"), port: UInt16, timeoutMs: Int32 = 5_000) throws(TCPClientSocket.Failure) {
+        let address: String
+        switch host {
+        case .ipv4(let text), .ipv6(let text): address = text
+        }
+        connection = try TCPClientSocket(host: address, port: Int(port), timeoutMs: Int(timeoutMs))
         self.timeoutMs = timeoutMs
     }
-
-    deinit { Socket.close(fd) }
 
     /// Sends raw bytes as they are.
     package func send(raw: [UInt8]) -> Bool { Socket.sendAll(fd, raw, timeoutMs: timeoutMs) }
